@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // chDB binds one data directory per process: every test file runs in its own fork.
+    pool: 'forks',
+    fileParallelism: true,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
