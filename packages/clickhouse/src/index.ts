@@ -1,1 +1,11 @@
-export {};
+export { createStore } from './create-store.js';
+export { ClickHouseStore } from './clickhouse-store.js';
+export { resolveStoreOptions, storeOptionsSchema } from './config.js';
+export type { ResolvedStoreOptions, StoreOptions } from './config.js';
+export { StoreError } from './errors.js';
+export type { StoreErrorCode } from './errors.js';
+export { DERIVED_COLUMNS } from './schema/columns.js';
+export type { DerivedColumn } from './schema/columns.js';
+export { MIGRATIONS } from './schema/migrations.js';
+export type { Migration } from './schema/migrations.js';
+export type { ColumnDrift, CostGroup, CostRow, EventFilter, RequestSummary, Store, StreamSummary } from './types.js';

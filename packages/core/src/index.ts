@@ -20,3 +20,4 @@ export { BUILTIN_PRICES, modelPriceSchema, priceTableSchema } from './pricing/pr
 export type { ModelPrice, PriceTable } from './pricing/price-table.js';
 export { computeCost, findPrice } from './pricing/cost.js';
 export type { Cost } from './pricing/cost.js';
+export type { EventBatch, EventSink, PayloadRow } from './sink.js';

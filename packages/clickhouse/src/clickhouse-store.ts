@@ -1,0 +1,249 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { AuditRecord, ChainRow, EventBatch, PayloadRow } from '@auditrail/core';
+import { StoreError } from './errors.js';
+import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
+import { DERIVED_COLUMNS } from './schema/columns.js';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './schema/migrations.js';
+import type { ColumnDrift, CostGroup, CostRow, EventFilter, RequestSummary, Store, StreamSummary } from './types.js';
+
+const COST_KEYS: Record<CostGroup, string> = {
+  user: 'user_id',
+  tenant: 'tenant_id',
+  model: `if(response_model != '', response_model, request_model)`,
+  day: 'toString(toDate(observed_at))',
+};
+
+/**
+ * The Store over any `@clickhouse/client` client: the transport (embedded chDB or HTTP) is injected.
+ */
+export class ClickHouseStore implements Store {
+  readonly kind: 'embedded' | 'server';
+  readonly database: string;
+  readonly #client: ClickHouseClient;
+  #closed = false;
+
+  constructor(client: ClickHouseClient, kind: 'embedded' | 'server', database: string) {
+    this.#client = client;
+    this.kind = kind;
+    this.database = database;
+  }
+
+  async migrate(): Promise<void> {
+    const db = this.database;
+    await this.#command(`CREATE DATABASE IF NOT EXISTS ${db}`);
+    await this.#command(MIGRATIONS_TABLE(db));
+    const applied = new Set((await this.#rows<{ version: number }>(`SELECT DISTINCT version FROM ${db}.schema_migrations`)).map((r) => Number(r.version)));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      try {
+        for (const statement of m.statements(db)) await this.#command(statement);
+      } catch (cause) {
+        throw new StoreError('MIGRATION', `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}`, { cause });
+      }
+      await this.#insert(`${db}.schema_migrations`, [{ version: m.version, name: m.name, applied_at: chTime(new Date()) }], `migration-${m.version}`);
+    }
+  }
+
+  async append(batch: EventBatch): Promise<void> {
+    if (!/^[A-Za-z0-9._:-]{1,200}$/.test(batch.token)) throw new StoreError('QUERY', `invalid batch token ${JSON.stringify(batch.token)}`);
+    // Payloads first: a record is never stored without the content it commits to. Both inserts are
+    // idempotent, so a retry after a partial failure stores each row once.
+    if (batch.payloads.length > 0) {
+      await this.#insert(`${this.database}.payloads`, batch.payloads.map((p) => ({ ...p, observed_at: p.observed_at.replace('T', ' ').replace('Z', '') })), `${batch.token}:p`);
+    }
+    if (batch.records.length > 0) {
+      await this.#insert(`${this.database}.events`, batch.records.map((record) => ({ record })), `${batch.token}:e`);
+    }
+  }
+
+  async trace(by: { requestId: string } | { traceId: string }): Promise<AuditRecord[]> {
+    const [column, value] = 'requestId' in by ? ['request_id', by.requestId] : ['trace_id', by.traceId];
+    return this.#records(
+      `SELECT record FROM ${this.database}.events WHERE ${column} = {v:String} ORDER BY observed_at, stream_id, seq LIMIT 100000`,
+      { v: value },
+    );
+  }
+
+  async search(filter: EventFilter): Promise<AuditRecord[]> {
+    const where = whereOf(filter);
+    const minCost = minCostOf(filter);
+    const cost = minCost === undefined ? '' : ' AND cost_usd >= toDecimal64({min_cost:String}, 12)';
+    // Two steps: find positions through the columns alone (which the by_user projection and the
+    // skip indexes can serve), then fetch those records by primary key.
+    const keys = `SELECT stream_id, seq FROM ${this.database}.events WHERE ${where.sql}${cost} ORDER BY observed_at DESC, stream_id, seq LIMIT {limit:UInt32}`;
+    return this.#records(
+      `SELECT record FROM ${this.database}.events WHERE (stream_id, seq) IN (${keys}) ORDER BY observed_at DESC, stream_id, seq`,
+      { ...where.params, min_cost: minCost, limit: limitOf(filter) },
+    );
+  }
+
+  async requests(filter: EventFilter): Promise<RequestSummary[]> {
+    const where = whereOf(filter);
+    const minCost = minCostOf(filter);
+    // Aliases differ from column names: ClickHouse resolves an alias before a column of the same
+    // name, even in WHERE, which would put aggregates into the filter.
+    const rows = await this.#rows<{ request: string; tenant: string; user: string; session: string; first_at: string; last_at: string; events: string; llm_calls: string; tool_calls: string; total_cost: string; unpriced: string }>(
+      `SELECT request_id AS request, any(tenant_id) AS tenant, any(user_id) AS user, any(session_id) AS session,
+        toString(min(observed_at)) AS first_at, toString(max(observed_at)) AS last_at, count() AS events,
+        countIf(event_type LIKE 'llm.%') AS llm_calls, countIf(event_type = 'tool.call') AS tool_calls,
+        toString(sum(ifNull(cost_usd, 0))) AS total_cost, countIf(event_type LIKE 'llm.%' AND cost_usd IS NULL) AS unpriced
+      FROM ${this.database}.events
+      WHERE ${where.sql} AND request_id != ''
+      GROUP BY request
+      ${minCost === undefined ? '' : 'HAVING sum(ifNull(cost_usd, 0)) >= toDecimal64({min_cost:String}, 12)'}
+      ORDER BY first_at DESC, request
+      LIMIT {limit:UInt32}`,
+      { ...where.params, min_cost: minCost, limit: limitOf(filter) },
+    );
+    return rows.map((r) => ({
+      request_id: r.request,
+      tenant_id: r.tenant,
+      user_id: r.user,
+      session_id: r.session,
+      first_at: r.first_at,
+      last_at: r.last_at,
+      events: Number(r.events),
+      llm_calls: Number(r.llm_calls),
+      tool_calls: Number(r.tool_calls),
+      cost_usd: r.total_cost,
+      unpriced: Number(r.unpriced),
+    }));
+  }
+
+  async cost(by: CostGroup, filter: EventFilter): Promise<CostRow[]> {
+    const key = COST_KEYS[by];
+    if (!key) throw new StoreError('QUERY', `cost can be grouped by ${Object.keys(COST_KEYS).join(', ')}; got ${JSON.stringify(by)}`);
+    const where = whereOf(filter);
+    const rows = await this.#rows<{ key: string; total_cost: string; calls: string; unpriced: string; total_input: string; total_output: string }>(
+      `SELECT ${key} AS key, toString(sum(ifNull(cost_usd, 0))) AS total_cost, count() AS calls, countIf(cost_usd IS NULL) AS unpriced,
+        sum(input_tokens) AS total_input, sum(output_tokens) AS total_output
+      FROM ${this.database}.events
+      WHERE ${where.sql} AND event_type LIKE 'llm.%'
+      GROUP BY key
+      ORDER BY sum(ifNull(cost_usd, 0)) DESC, key
+      LIMIT {limit:UInt32}`,
+      { ...where.params, limit: filter.limit === undefined ? 10_000 : limitOf(filter) },
+    );
+    return rows.map((r) => ({
+      key: r.key,
+      cost_usd: r.total_cost,
+      calls: Number(r.calls),
+      unpriced: Number(r.unpriced),
+      input_tokens: Number(r.total_input),
+      output_tokens: Number(r.total_output),
+    }));
+  }
+
+  async streams(): Promise<StreamSummary[]> {
+    const rows = await this.#rows<StreamSummary>(
+      `SELECT stream_id, count() AS events, min(seq) AS first_seq, max(seq) AS last_seq FROM ${this.database}.events GROUP BY stream_id ORDER BY min(observed_at), stream_id`,
+    );
+    return rows.map((r) => ({ stream_id: r.stream_id, events: Number(r.events), first_seq: Number(r.first_seq), last_seq: Number(r.last_seq) }));
+  }
+
+  async readChain(streamId: string, fromSeq: number, toSeq: number): Promise<ChainRow[]> {
+    // base64 keeps the record's exact bytes through a text format: a tampered record may contain
+    // tabs or newlines, and hashing must see what is stored, byte for byte.
+    const rs = await this.#query(
+      `SELECT seq, prev_hash, base64Encode(record) FROM ${this.database}.events
+      WHERE stream_id = {s:String} AND seq >= {a:UInt64} AND seq < {b:UInt64} ORDER BY seq`,
+      { s: streamId, a: fromSeq, b: toSeq },
+      'TabSeparatedRaw',
+    );
+    const text = await rs.text();
+    const rows: ChainRow[] = [];
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const t1 = text.indexOf('\t', start);
+      const t2 = text.indexOf('\t', t1 + 1);
+      rows.push({ seq: Number(text.slice(start, t1)), prevHash: text.slice(t1 + 1, t2), record: Buffer.from(text.slice(t2 + 1, end), 'base64') });
+      start = end + 1;
+    }
+    return rows;
+  }
+
+  async columnDrift(limit = 1000): Promise<ColumnDrift[]> {
+    // Compared as text so NULLs compare equal to NULLs: '\0' never occurs in a derived value.
+    const differs = DERIVED_COLUMNS.map((c) => `ifNull(toString(${c.name}), '\\0') != ifNull(toString(${c.expr}), '\\0')`);
+    const rows = await this.#rows<{ stream_id: string; seq: string; columns: string[] }>(
+      `SELECT stream_id, seq, arrayFilter((name, bad) -> bad, [${DERIVED_COLUMNS.map((c) => `'${c.name}'`).join(', ')}], [${differs.join(', ')}]) AS columns
+      FROM ${this.database}.events WHERE ${differs.join(' OR ')} ORDER BY stream_id, seq LIMIT {limit:UInt32}`,
+      { limit },
+    );
+    return rows.map((r) => ({ stream_id: r.stream_id, seq: Number(r.seq), columns: r.columns }));
+  }
+
+  async schemaDrift(): Promise<string[]> {
+    const rows = await this.#rows<{ name: string; default_kind: string }>(
+      `SELECT name, default_kind FROM system.columns WHERE database = {db:String} AND table = 'events'`,
+      { db: this.database },
+    );
+    const kinds = new Map(rows.map((r) => [r.name, r.default_kind]));
+    return DERIVED_COLUMNS.filter((c) => kinds.get(c.name) !== 'MATERIALIZED').map((c) =>
+      kinds.has(c.name) ? `column ${c.name} is no longer MATERIALIZED from the record` : `column ${c.name} is missing`,
+    );
+  }
+
+  async payloads(digests: readonly string[]): Promise<PayloadRow[]> {
+    if (digests.length === 0) return [];
+    const rows = await this.#rows<PayloadRow & { seq: string }>(
+      `SELECT digest, nonce, content, tenant_id, stream_id, seq, toString(observed_at) AS observed_at FROM ${this.database}.payloads WHERE digest IN {d:Array(String)}`,
+      { d: digests },
+    );
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#client.close();
+  }
+
+  async #records(query: string, params: Record<string, unknown>): Promise<AuditRecord[]> {
+    const rows = await this.#rows<{ record: string }>(query, params);
+    return rows.map((r) => JSON.parse(r.record) as AuditRecord);
+  }
+
+  async #rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const rs = await this.#query(query, params, 'JSONEachRow');
+    return rs.json<T>();
+  }
+
+  async #query(query: string, params: Record<string, unknown>, format: 'JSONEachRow' | 'TabSeparatedRaw') {
+    this.#assertOpen();
+    const query_params = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+    try {
+      return await this.#client.query({ query, query_params, format });
+    } catch (cause) {
+      throw new StoreError('QUERY', `query failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async #command(query: string): Promise<void> {
+    this.#assertOpen();
+    try {
+      await this.#client.command({ query });
+    } catch (cause) {
+      throw new StoreError('QUERY', `statement failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async #insert(table: string, values: readonly object[], token: string): Promise<void> {
+    this.#assertOpen();
+    try {
+      await this.#client.insert({ table, values: values as object[], format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token } });
+    } catch (cause) {
+      throw new StoreError('QUERY', `insert into ${table} failed: ${(cause as Error).message}`, { cause });
+    } finally {
+      // chDB's connection turns clickhouse_settings into a session-wide SET, which would make every
+      // later insert of this process reuse the token and be dropped as a duplicate. Reset it.
+      if (this.kind === 'embedded') await this.#client.command({ query: `SET insert_deduplication_token = ''` }).catch(() => {});
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError('CLOSED', 'the store is closed');
+  }
+}

@@ -1,0 +1,57 @@
+import { DERIVED_COLUMNS } from './columns.js';
+
+/** One schema change. Statements are idempotent, so a migration interrupted half-way can run again. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: (db: string) => readonly string[];
+}
+
+/**
+ * `events` is a plain MergeTree, never Replacing or Collapsing: nothing merges rows away.
+ * It is ordered by (stream_id, seq) so that verify reads each stream in chain order by primary key;
+ * the analytical access paths are a projection ordered by user and time, and bloom-filter indexes on
+ * request_id and trace_id. `non_replicated_deduplication_window` makes a retried batch (same
+ * insert_deduplication_token) a no-op.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events, payloads',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.events (
+  record String CODEC(ZSTD(3)),
+${DERIVED_COLUMNS.map((c) => `  ${c.name} ${c.type} MATERIALIZED ${c.expr},`).join('\n')}
+  INDEX idx_request_id request_id TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+  PROJECTION by_user (
+    SELECT user_id, tenant_id, observed_at, event_type, session_id, request_id, request_model, response_model, cost_usd, stream_id, seq
+    ORDER BY user_id, tenant_id, observed_at
+  )
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(observed_at)
+ORDER BY (stream_id, seq)
+SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE TABLE IF NOT EXISTS ${db}.payloads (
+  digest String,
+  nonce String,
+  content String CODEC(ZSTD(3)),
+  tenant_id LowCardinality(String),
+  stream_id String,
+  seq UInt64,
+  observed_at DateTime64(6, 'UTC')
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(observed_at)
+ORDER BY (tenant_id, digest)
+SETTINGS non_replicated_deduplication_window = 10000`,
+    ],
+  },
+];
+
+export const MIGRATIONS_TABLE = (db: string) => `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (
+  version UInt32,
+  name String,
+  applied_at DateTime64(3, 'UTC')
+) ENGINE = MergeTree
+ORDER BY version
+SETTINGS non_replicated_deduplication_window = 1000`;

@@ -1,0 +1,87 @@
+import type { AuditRecord, ChainRow, EventBatch, EventSink, PayloadRow } from '@auditrail/core';
+
+/** Filters shared by search, requests and cost. Every value reaches SQL as a query parameter. */
+export interface EventFilter {
+  tenant?: string;
+  user?: string;
+  session?: string;
+  requestId?: string;
+  /** Event type, e.g. `llm.completion`. */
+  type?: string;
+  /** Matches the request or the response model. */
+  model?: string;
+  since?: Date;
+  until?: Date;
+  /** Decimal USD; on events for `search`, on the request total for `requests`. */
+  minCost?: string;
+  /** Default 100, at most 100000. */
+  limit?: number;
+}
+
+export interface RequestSummary {
+  request_id: string;
+  tenant_id: string;
+  user_id: string;
+  session_id: string;
+  first_at: string;
+  last_at: string;
+  events: number;
+  llm_calls: number;
+  tool_calls: number;
+  cost_usd: string;
+  unpriced: number;
+}
+
+export type CostGroup = 'user' | 'tenant' | 'model' | 'day';
+
+export interface CostRow {
+  key: string;
+  cost_usd: string;
+  /** LLM events counted, and those among them without a price (their cost is unknown, not zero). */
+  calls: number;
+  unpriced: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface StreamSummary {
+  stream_id: string;
+  events: number;
+  first_seq: number;
+  last_seq: number;
+}
+
+/** A stored event whose columns no longer equal what its record derives. */
+export interface ColumnDrift {
+  stream_id: string;
+  seq: number;
+  columns: string[];
+}
+
+/**
+ * The audit store: append-only writes of sealed batches, and the reads the CLI and verify need.
+ * Both connections (embedded chDB and ClickHouse server) run the same SQL behind it.
+ */
+export interface Store extends EventSink {
+  readonly kind: 'embedded' | 'server';
+  readonly database: string;
+  /** Applies pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  append(batch: EventBatch): Promise<void>;
+  /** Every event of one request (or one trace), oldest first. */
+  trace(by: { requestId: string } | { traceId: string }): Promise<AuditRecord[]>;
+  /** Events matching the filter, newest first. */
+  search(filter: EventFilter): Promise<AuditRecord[]>;
+  /** Requests matching the filter, with their total cost; `minCost` applies to the total. */
+  requests(filter: EventFilter): Promise<RequestSummary[]>;
+  cost(by: CostGroup, filter: EventFilter): Promise<CostRow[]>;
+  streams(): Promise<StreamSummary[]>;
+  /** Rows of a stream with `fromSeq <= seq < toSeq`, in seq order, for verification. */
+  readChain(streamId: string, fromSeq: number, toSeq: number): Promise<ChainRow[]>;
+  /** Events whose derived columns differ from their record (at most `limit`). */
+  columnDrift(limit?: number): Promise<ColumnDrift[]>;
+  /** Derived columns that are no longer MATERIALIZED from the record. */
+  schemaDrift(): Promise<string[]>;
+  payloads(digests: readonly string[]): Promise<PayloadRow[]>;
+  close(): Promise<void>;
+}

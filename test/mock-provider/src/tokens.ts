@@ -1,0 +1,11 @@
+import { Buffer } from 'node:buffer';
+
+/**
+ * Deterministic token count used by the mock provider for every `usage` figure:
+ * `Math.ceil(utf8Length(text) / 4)`, so any non-empty text counts at least 1 token
+ * and the empty string counts 0.
+ */
+export function tokens(text: string): number {
+  if (text.length === 0) return 0;
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+}
