@@ -1,1 +1,11 @@
-export {};
+export { main, HELP } from './main.js';
+export { CliError } from './io.js';
+export type { Io } from './io.js';
+export { demoCommand } from './commands/demo.js';
+export { traceCommand } from './commands/trace.js';
+export { queryCommand, filterOf } from './commands/query.js';
+export { costCommand } from './commands/cost.js';
+export { verifyCommand } from './commands/verify.js';
+export { handleRequest } from './demo/agent.js';
+export type { DemoRequest, DemoUser } from './demo/agent.js';
+export { PACKAGE_VERSION } from './version.js';

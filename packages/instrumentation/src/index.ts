@@ -1,1 +1,10 @@
-export {};
+export { getRequestContext, setRequestContext, withRequestContext } from './request-context.js';
+export type { RequestContext } from './request-context.js';
+export { LlmCall, withLlmCall } from './llm-call.js';
+export { ToolCall, withToolCall } from './tool-call.js';
+export { recordDecision } from './decision.js';
+export { withAgentInvocation } from './agent.js';
+export type { AgentOptions } from './agent.js';
+export type { ChatMessage, DecisionOptions, LlmCallOptions, LlmResponse, LlmUsage, MessagePart, SpanReference, ToolCallOptions } from './types.js';
+export * as semconv from './semconv.js';
+export { PACKAGE_VERSION } from './version.js';

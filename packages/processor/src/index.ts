@@ -1,1 +1,5 @@
-export {};
+export { AuditSpanProcessor } from './audit-span-processor.js';
+export type { AuditSpanProcessorOptions, ProcessorLogger, ProcessorStats } from './types.js';
+export { eventTypeOf, spanToEvent } from './convert/span-to-event.js';
+export type { ConvertContext, ConvertedSpan } from './convert/span-to-event.js';
+export { PACKAGE_VERSION } from './version.js';

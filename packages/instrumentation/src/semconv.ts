@@ -1,0 +1,60 @@
+/**
+ * Attribute names used by auditrail, copied here as constants rather than imported from
+ * `@opentelemetry/semantic-conventions`: the GenAI names are still "incubating" there, move between
+ * releases, and an audit record must not change shape with a dependency bump.
+ */
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+/** Older name of the provider attribute, still sent by many instrumentations. */
+export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = 'gen_ai.tool.description';
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_USER_ID = 'user.id';
+export const ATTR_SESSION_ID = 'session.id';
+
+/** auditrail's own attributes. */
+export const ATTR_AUDITRAIL_EVENT_TYPE = 'auditrail.event_type';
+export const ATTR_AUDITRAIL_REQUEST_ID = 'auditrail.request.id';
+export const ATTR_AUDITRAIL_DECISION_NAME = 'auditrail.decision.name';
+export const ATTR_AUDITRAIL_DECISION_OUTCOME = 'auditrail.decision.outcome';
+/** The spans a decision rests on, as `traceId-spanId` strings. */
+export const ATTR_AUDITRAIL_DECISION_BASED_ON = 'auditrail.decision.based_on';
+/** JSON of the inputs a decision weighed (content: stored beside the record, by policy). */
+export const ATTR_AUDITRAIL_DECISION_INPUTS = 'auditrail.decision.inputs';
+export const ATTR_AUDITRAIL_DECISION_POLICY_VERSION = 'auditrail.decision.policy_version';
+export const ATTR_AUDITRAIL_DECISION_MODEL_VERSION = 'auditrail.decision.model_version';
+export const ATTR_AUDITRAIL_DECISION_CONFIDENCE = 'auditrail.decision.confidence';
+export const ATTR_AUDITRAIL_DECISION_REVIEWER = 'auditrail.decision.reviewer';
+
+/** Attributes whose values are content (prompts, completions, arguments): kept beside the record. */
+export const CONTENT_ATTRIBUTES: readonly string[] = [
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_AUDITRAIL_DECISION_INPUTS,
+];

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { BUILTIN_PRICES, priceTableSchema } from '@auditrail/core';
+import type { AuditSpanProcessorOptions } from './types.js';
+
+const schema = z.object({
+  sink: z.custom<AuditSpanProcessorOptions['sink']>((v) => typeof (v as { append?: unknown })?.append === 'function', 'an object with an append(batch) method'),
+  tenantId: z.string().min(1).max(512).default('default'),
+  streamId: z.string().regex(/^[0-9A-Za-z._:-]{1,128}$/, 'letters, digits and . _ : - (at most 128)').optional(),
+  prices: z.array(priceTableSchema).default([]),
+  maxQueueSize: z.number().int().min(1).default(20_000),
+  maxBatchSize: z.number().int().min(1).default(1000),
+  scheduledDelayMillis: z.number().int().min(0).default(500),
+  exportTimeoutMillis: z.number().int().min(1).default(30_000),
+  retryBackoffMillis: z.number().int().min(1).default(100),
+  logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
+});
+
+export type ResolvedProcessorConfig = z.output<typeof schema> & { priceTables: AuditSpanProcessorOptions['prices'] & object };
+
+/** Resolves options once, at construction; a bad option throws naming its key. */
+export function resolveProcessorConfig(options: AuditSpanProcessorOptions): ResolvedProcessorConfig {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TypeError(`AuditSpanProcessor option ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const c = parsed.data;
+  return { ...c, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), priceTables: [...c.prices, BUILTIN_PRICES] };
+}

@@ -1,0 +1,47 @@
+import type { EventSink, PriceTable } from '@auditrail/core';
+
+/** Receives the processor's own diagnostics. Defaults to OTel's `diag`. */
+export interface ProcessorLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface AuditSpanProcessorOptions {
+  /** Where sealed batches go, e.g. a `Store` from `@auditrail/clickhouse`. */
+  sink: EventSink;
+  /**
+   * Tenant for events whose request context names none. Tenants come from this configuration or
+   * the in-process request context, never from span attributes. Default `default`.
+   */
+  tenantId?: string;
+  /** Stream id of this processor instance. Default: a fresh UUIDv7. */
+  streamId?: string;
+  /** Price tables searched before the built-in one. */
+  prices?: PriceTable[];
+  /** Spans and unwritten events held in memory at most; beyond it spans are shed, counted and recorded. Default 20000. */
+  maxQueueSize?: number;
+  /** Events per batch written to the sink. Default 1000. */
+  maxBatchSize?: number;
+  /** Milliseconds between scheduled writes. Default 500. */
+  scheduledDelayMillis?: number;
+  /** Milliseconds forceFlush and shutdown wait for the sink. Default 30000. */
+  exportTimeoutMillis?: number;
+  /** First retry delay after a failed write, doubling up to 5 s. Default 100. */
+  retryBackoffMillis?: number;
+  logger?: ProcessorLogger;
+}
+
+/** Counters of the processor, for health checks and tests. */
+export interface ProcessorStats {
+  readonly streamId: string;
+  /** Spans turned into events. */
+  readonly accepted: number;
+  /** Events (including auditrail's own) durably written. */
+  readonly written: number;
+  /** Spans shed because the queue was full; each shedding is recorded as an `audit.load_shed` event. */
+  readonly dropped: number;
+  /** Events sealed or queued but not yet written. */
+  readonly pending: number;
+  /** Failed writes, each retried. */
+  readonly writeFailures: number;
+}
