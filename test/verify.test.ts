@@ -1,0 +1,99 @@
+import { trace } from '@opentelemetry/api';
+import { type Store, verifyStore } from '@auditrail/clickhouse';
+import { recordDecision, withLlmCall, withRequestContext, withToolCall } from '@auditrail/instrumentation';
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditedApp, freshStore } from './support/audited-app.ts';
+import { Tamperer } from './support/tamper.ts';
+
+const open: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const o of open) await o.close();
+});
+
+/** A store holding one stream of 16 events (seq 0..15) written by a real app through the processor. */
+async function auditedStore(): Promise<{ store: Store; stream: string; t: Tamperer }> {
+  const store = await freshStore();
+  const { processor, provider } = auditedApp({ sink: store, tenantId: 'acme' });
+  for (let r = 0; r < 5; r++) {
+    await withRequestContext({ requestId: `req-${r}`, userId: `user-${r % 2}` }, async () => {
+      const llm = await withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, (call) => {
+        call.setResponse({ model: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 100 + r, outputTokens: 10 } });
+      });
+      void llm;
+      await withToolCall({ name: 'lookup', arguments: { q: r } }, () => ({ ok: true }));
+      recordDecision({ name: 'answer', outcome: 'sent' });
+    });
+  }
+  await provider.shutdown();
+  const t = await Tamperer.open(store.database);
+  open.push(store, t);
+  trace.disable();
+  expect((await store.streams())[0]).toMatchObject({ stream_id: processor.streamId, events: 16, last_seq: 15 });
+  return { store, stream: processor.streamId, t };
+}
+
+const findings = async (store: Store) => (await verifyStore(store)).findings.map((f) => ({ seq: f.seq, kind: f.kind, detail: f.detail }));
+
+describe('verify on the embedded engine: each attack and its finding', () => {
+  it('finds an untouched store intact', async () => {
+    const { store } = await auditedStore();
+    const report = await verifyStore(store);
+    expect(report).toMatchObject({ intact: true, events: 16, findings: [] });
+  });
+
+  it("reports a column changed with ALTER TABLE … UPDATE (after stripping its derivation) as modified", async () => {
+    const { store, t } = await auditedStore();
+    // The schema refuses UPDATE of a derived column; an attacker must first detach it from the record.
+    await expect(t.sql(`ALTER TABLE {db}.events UPDATE user_id = 'mallory' WHERE seq = 5`)).rejects.toThrow(/Cannot UPDATE materialized column/);
+    await t.sql('ALTER TABLE {db}.events MODIFY COLUMN user_id REMOVE MATERIALIZED');
+    await t.sql(`ALTER TABLE {db}.events UPDATE user_id = 'mallory' WHERE seq = 5`);
+    expect(await findings(store)).toEqual([
+      { seq: -1, kind: 'modified', detail: 'schema: column user_id is no longer MATERIALIZED from the record' },
+      { seq: 5, kind: 'modified', detail: 'column user_id differs from the record' },
+    ]);
+  });
+
+  it('reports a rewritten record as modified at its seq', async () => {
+    const { store, stream, t } = await auditedStore();
+    await t.rewrite(stream, 5, (r) => (r['cost_usd'] = '0'));
+    expect(await findings(store)).toEqual([{ seq: 5, kind: 'modified', detail: 'event 5 does not match the hash its successor committed to' }]);
+  });
+
+  it('reports a deleted event as missing', async () => {
+    const { store, stream, t } = await auditedStore();
+    await t.delete(stream, 7);
+    expect(await findings(store)).toEqual([{ seq: 7, kind: 'missing', detail: 'event 7 is missing' }]);
+  });
+
+  it('reports two events that swapped positions as reordered', async () => {
+    const { store, stream, t } = await auditedStore();
+    const a = await t.record(stream, 3);
+    const b = await t.record(stream, 8);
+    await t.delete(stream, 3);
+    await t.delete(stream, 8);
+    await t.insert({ ...a, seq: 8 });
+    await t.insert({ ...b, seq: 3 });
+    expect(await findings(store)).toEqual([
+      { seq: 3, kind: 'reordered', detail: 'events at seq 3 and 8 exchanged positions' },
+      { seq: 8, kind: 'reordered', detail: 'events at seq 8 and 3 exchanged positions' },
+    ]);
+  });
+
+  it('reports an inserted event as inserted, even one that links to its predecessor', async () => {
+    const { store, stream, t } = await auditedStore();
+    const genuine = await t.record(stream, 9);
+    await t.insert({ ...genuine, user_id: 'mallory', cost_usd: '0' });
+    const found = await findings(store);
+    expect(found).toEqual([{ seq: 9, kind: 'inserted', detail: expect.stringMatching(/^a second record claims seq 9/) }]);
+  });
+
+  it('reports several attacks at once, each at its place', async () => {
+    const { store, stream, t } = await auditedStore();
+    await t.delete(stream, 2);
+    await t.rewrite(stream, 11, (r) => (r['user_id'] = 'mallory'));
+    expect((await findings(store)).map((f) => [f.seq, f.kind])).toEqual([
+      [2, 'missing'],
+      [11, 'modified'],
+    ]);
+  });
+});
