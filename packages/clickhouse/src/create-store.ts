@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { ClickHouseStore } from './clickhouse-store.js';
 import { resolveStoreOptions, type StoreOptions } from './config.js';
 import { StoreError } from './errors.js';
@@ -24,15 +24,18 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       connection = createChdbConnection({ path: o.path });
     } catch (cause) {
       const message = (cause as Error).message ?? String(cause);
-      if (/lock|status/i.test(message)) {
-        throw new StoreError('LOCKED', `the store at ${o.path} is open in another process (the embedded engine locks its data directory); stop that process or use --clickhouse`, { cause });
+      // The engine reports a held lock either as "Cannot lock file …/status" or, depending on timing,
+      // only as a failure to create the connection (the lock message then goes to stderr).
+      if (/lock|Failed to create connection/i.test(message)) {
+        throw new StoreError('LOCKED', `the store at ${o.path} is open in another process (the embedded engine locks its data directory); stop that process or use --clickhouse. Engine said: ${message}`, { cause });
       }
       throw new StoreError('CONNECTION', `cannot open the embedded store at ${o.path}: ${message}`, { cause });
     }
     store = new ClickHouseStore(createClient({ connection } as Parameters<typeof createClient>[0]), 'embedded', o.database);
   } else {
     store = new ClickHouseStore(
-      createClient({ url: o.url, username: o.username, password: o.password, request_timeout: o.requestTimeout }),
+      // The client's own logger is off: every failure reaches the caller as a StoreError instead.
+      createClient({ url: o.url, username: o.username, password: o.password, request_timeout: o.requestTimeout, log: { level: ClickHouseLogLevel.OFF } }),
       'server',
       o.database,
     );
