@@ -1,24 +1,11 @@
-import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
+import { SpanHandle } from './span-handle.js';
 import { json, runInSpan, safely } from './run-span.js';
 import * as sc from './semconv.js';
-import type { LlmCallOptions, LlmResponse, SpanReference } from './types.js';
+import type { LlmCallOptions, LlmResponse } from './types.js';
 
 /** Handle on an LLM call in progress. */
-export class LlmCall implements SpanReference {
-  readonly #span: Span;
-
-  constructor(span: Span) {
-    this.#span = span;
-  }
-
-  get traceId(): string {
-    return this.#span.spanContext().traceId;
-  }
-
-  get spanId(): string {
-    return this.#span.spanContext().spanId;
-  }
-
+export class LlmCall extends SpanHandle {
   /** Records what the provider answered. Never throws. */
   setResponse(response: LlmResponse): void {
     safely(() => {
@@ -34,7 +21,7 @@ export class LlmCall implements SpanReference {
       if (u?.reasoningTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = u.reasoningTokens;
       const out = json(response.outputMessages);
       if (out !== undefined) a[sc.ATTR_GEN_AI_OUTPUT_MESSAGES] = out;
-      this.#span.setAttributes(a);
+      this.span.setAttributes(a);
     });
   }
 }

@@ -1,29 +1,16 @@
-import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
+import { SpanHandle } from './span-handle.js';
 import { json, runInSpan, safely } from './run-span.js';
 import * as sc from './semconv.js';
-import type { SpanReference, ToolCallOptions } from './types.js';
+import type { ToolCallOptions } from './types.js';
 
 /** Handle on a tool call in progress. */
-export class ToolCall implements SpanReference {
-  readonly #span: Span;
-
-  constructor(span: Span) {
-    this.#span = span;
-  }
-
-  get traceId(): string {
-    return this.#span.spanContext().traceId;
-  }
-
-  get spanId(): string {
-    return this.#span.spanContext().spanId;
-  }
-
+export class ToolCall extends SpanHandle {
   /** Records the tool's result (any JSON). Never throws. */
   setResult(result: unknown): void {
     safely(() => {
       const value = json(result);
-      if (value !== undefined) this.#span.setAttribute(sc.ATTR_GEN_AI_TOOL_CALL_RESULT, value);
+      if (value !== undefined) this.span.setAttribute(sc.ATTR_GEN_AI_TOOL_CALL_RESULT, value);
     });
   }
 }
