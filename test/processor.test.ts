@@ -203,6 +203,24 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     await b.provider.shutdown();
   });
 
+  it('records strings with lone surrogates (a truncated emoji) as well-formed text, leaving no gap', async () => {
+    const s = await store();
+    const { provider } = auditedApp({ sink: s });
+    const broken = 'cut emoji \ud83d';
+    await withRequestContext({ requestId: 'r-surrogate', tenantId: `t${broken}` }, () =>
+      withLlmCall({ provider: 'openai', model: 'gpt-4o-mini', inputMessages: [{ role: 'user', parts: [{ type: 'text', content: broken }] }] }, (call) => {
+        call.setResponse({ id: broken, model: 'gpt-4o-mini' });
+      }),
+    );
+    await provider.forceFlush();
+    const [e] = await s.trace({ requestId: 'r-surrogate' });
+    expect([e!.tenant_id, e!.data['response_id']]).toEqual(['tcut emoji \ufffd', 'cut emoji \ufffd']);
+    const [p] = await s.payloads([e!.payload!.digest]);
+    expect(JSON.parse(p!.content)['gen_ai.input.messages'][0].parts[0].content).toBe('cut emoji \ufffd');
+    expect((await verifyStore(s)).intact).toBe(true);
+    await provider.shutdown();
+  });
+
   it('delivers everything accepted on shutdown, once, and counts spans ended after it', async () => {
     const s = await store();
     const { processor, provider } = auditedApp({ sink: s, scheduledDelayMillis: 60_000, logger: { warn() {}, error() {} } });

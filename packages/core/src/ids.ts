@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomView } from './random-pool.js';
 
 /** Hex table: formatting 16 bytes by lookup is several times faster than Buffer#toString per field. */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -22,7 +22,7 @@ export function uuidv7(nowMs: number = Date.now()): string {
     lastMs = nowMs;
     counter = 0;
   }
-  const b = randomBytes(16);
+  const b = Buffer.from(randomView(16));
   // Plain arithmetic, not bitwise: the timestamp needs 48 bits.
   let ms = nowMs;
   for (let i = 5; i >= 0; i--) {

@@ -1,4 +1,14 @@
 /**
+ * Formats microseconds since the Unix epoch as RFC 3339 UTC with 6 fractional digits. Plain number
+ * arithmetic: microsecond epoch times stay far below 2^53, and this runs once per sealed event.
+ */
+export function formatUtcMicros(micros: number): string {
+  const ms = Math.floor(micros / 1000);
+  const frac = String(micros - (ms - (ms % 1000)) * 1000).padStart(6, '0');
+  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
+}
+
+/**
  * Formats a time given as whole nanoseconds since the Unix epoch (a bigint) as RFC 3339 UTC with
  * `digits` fractional digits (3, 6 or 9).
  */

@@ -72,3 +72,13 @@ describe('sealPayload', () => {
     expect(payloadDigest(a.nonce, a.content.replace('hi', 'ho'))).not.toBe(a.digest);
   });
 });
+
+describe('formatUtcMicros', () => {
+  it('agrees with the nanosecond formatter for every microsecond it is given', async () => {
+    const { formatUtcMicros, formatUtcNanos } = await import('../src/index.ts');
+    for (const micros of [0, 999, 1_000_000, 1_764_000_000_000_500, 1_764_000_000_999_999, 4_102_444_800_000_001]) {
+      expect(formatUtcMicros(micros)).toBe(formatUtcNanos(BigInt(micros) * 1000n, 6));
+    }
+    expect(formatUtcMicros(1_764_000_000_000_500)).toBe('2025-11-24T16:00:00.000500Z');
+  });
+});

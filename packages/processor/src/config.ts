@@ -8,7 +8,8 @@ const schema = z.object({
   streamId: z.string().regex(/^[0-9A-Za-z._:-]{1,128}$/, 'letters, digits and . _ : - (at most 128)').optional(),
   prices: z.array(priceTableSchema).default([]),
   maxQueueSize: z.number().int().min(1).default(20_000),
-  maxBatchSize: z.number().int().min(1).default(1000),
+  maxBatchSize: z.number().int().min(1).default(10_000),
+  sealChunkSize: z.number().int().min(1).default(256),
   scheduledDelayMillis: z.number().int().min(0).default(500),
   exportTimeoutMillis: z.number().int().min(1).default(30_000),
   retryBackoffMillis: z.number().int().min(1).default(100),
@@ -25,5 +26,5 @@ export function resolveProcessorConfig(options: AuditSpanProcessorOptions): Reso
     throw new TypeError(`AuditSpanProcessor option ${issue.path.join('.')}: ${issue.message}`);
   }
   const c = parsed.data;
-  return { ...c, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), priceTables: [...c.prices, BUILTIN_PRICES] };
+  return { ...c, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices, BUILTIN_PRICES] };
 }

@@ -20,8 +20,10 @@ export interface AuditSpanProcessorOptions {
   prices?: PriceTable[];
   /** Spans and unwritten events held in memory at most; beyond it spans are shed, counted and recorded. Default 20000. */
   maxQueueSize?: number;
-  /** Events per batch written to the sink. Default 1000. */
+  /** Most events written to the sink in one batch. Default 10000. */
   maxBatchSize?: number;
+  /** Spans sealed per tick on the app's thread, bounding each pause of its event loop. Default 256. */
+  sealChunkSize?: number;
   /** Milliseconds between scheduled writes. Default 500. */
   scheduledDelayMillis?: number;
   /** Milliseconds forceFlush and shutdown wait for the sink. Default 30000. */

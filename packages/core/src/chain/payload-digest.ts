@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical.js';
+import { randomView } from '../random-pool.js';
 import type { JsonValue } from '../event/schema.js';
 
 /** Content kept beside a record (messages, tool arguments and results), and its commitment. */
@@ -16,10 +17,10 @@ export interface SealedPayload {
 /** Commits to `payload` with a hiding commitment: SHA-256 over a random nonce and the canonical content. */
 export function sealPayload(payload: { [key: string]: JsonValue }): SealedPayload {
   const content = canonicalJson(payload);
-  const nonce = randomBytes(16);
+  const nonce = randomView(16).toString('hex');
   return {
-    digest: payloadDigest(nonce.toString('hex'), content),
-    nonce: nonce.toString('hex'),
+    digest: payloadDigest(nonce, content),
+    nonce,
     content,
     bytes: Buffer.byteLength(content),
   };

@@ -2,7 +2,7 @@ import { canonicalJson } from '../canonical.js';
 import { AuditrailError } from '../errors.js';
 import type { AuditRecord, UnsealedRecord } from '../event/schema.js';
 import { uuidv7 } from '../ids.js';
-import { formatUtcNanos } from '../time.js';
+import { formatUtcMicros } from '../time.js';
 import { GENESIS_HASH, leafHash } from './leaf-hash.js';
 import { type Clock, wallClockMicros } from './wall-clock.js';
 
@@ -52,7 +52,7 @@ export class StreamSequencer {
     this.#lastMicros = micros;
     const record: AuditRecord = {
       ...unsealed,
-      observed_at: formatUtcNanos(BigInt(micros) * 1000n, 6),
+      observed_at: formatUtcMicros(micros),
       stream_id: this.streamId,
       seq: this.#next,
       prev_hash: this.#prevHash,

@@ -1,10 +1,29 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { JsonValue } from '@auditrail/core';
 
+/**
+ * A string the canonical form accepts: lone UTF-16 surrogates (a truncated emoji, say) become
+ * U+FFFD. JavaScript strings may hold them; RFC 8785 refuses them.
+ */
+export function wellFormed(v: string): string {
+  return v.isWellFormed() ? v : v.toWellFormed();
+}
+
+function wellFormedJson(v: JsonValue): JsonValue {
+  if (typeof v === 'string') return wellFormed(v);
+  if (Array.isArray(v)) return v.map(wellFormedJson);
+  if (v !== null && typeof v === 'object') {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [k, x] of Object.entries(v)) out[wellFormed(k)] = wellFormedJson(x);
+    return out;
+  }
+  return v;
+}
+
 export function str(a: Attributes, ...keys: string[]): string | null {
   for (const k of keys) {
     const v = a[k];
-    if (typeof v === 'string') return v;
+    if (typeof v === 'string') return wellFormed(v);
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   }
   return null;
@@ -39,6 +58,7 @@ export function toJson(v: AttributeValue | undefined): JsonValue {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return Number.isFinite(v) && (!Number.isInteger(v) || Number.isSafeInteger(v)) ? v : String(v);
   if (Array.isArray(v)) return (v as unknown[]).map((x) => toJson(x as AttributeValue));
+  if (typeof v === 'string') return wellFormed(v);
   return v as JsonValue;
 }
 
@@ -48,12 +68,13 @@ export function parseContent(v: AttributeValue | undefined): JsonValue {
     const first = v.trimStart()[0];
     if (first === '[' || first === '{') {
       try {
-        return JSON.parse(v) as JsonValue;
+        // JSON.parse turns \ud800 escapes into lone surrogates: make the result well-formed too.
+        return wellFormedJson(JSON.parse(v) as JsonValue);
       } catch {
         // Not JSON after all: keep the text.
       }
     }
-    return v;
+    return wellFormed(v);
   }
   return toJson(v);
 }

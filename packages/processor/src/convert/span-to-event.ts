@@ -14,7 +14,7 @@ import {
   uuidv7,
 } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { int, num, parseContent, str, strings, toJson } from './attribute-values.js';
+import { int, num, parseContent, str, strings, toJson, wellFormed } from './attribute-values.js';
 
 const CONTENT = new Set(sc.CONTENT_ATTRIBUTES);
 const APP_EVENT_TYPES = new Set<string>(EVENT_TYPES.filter((t) => !t.startsWith('audit.')));
@@ -103,7 +103,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
   let payload: { [key: string]: JsonValue } | null = null;
   for (const key of Object.keys(a)) {
     if (CONTENT.has(key)) (payload ??= {})[key] = parseContent(a[key]);
-    else attributes[key] = toJson(a[key]);
+    else attributes[wellFormed(key)] = toJson(a[key]);
   }
   const provider = str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM);
   const requestModel = str(a, sc.ATTR_GEN_AI_REQUEST_MODEL);
@@ -129,7 +129,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
       trace_id: traceId,
       span_id: spanId,
       parent_span_id: parentOf(span),
-      name: span.name.slice(0, 1024),
+      name: wellFormed(span.name.slice(0, 1024)),
       service: {
         name: str(res, 'service.name'),
         version: str(res, 'service.version'),

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { AuditrailError, canonicalJson, canonicalJsonReference } from '../src/index.ts';
+import { unsealed } from './fixtures.ts';
+
+/** A small seeded PRNG (mulberry32): the generated values are the same on every run. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Characters that stress key ordering and escaping: controls, quotes, backslash, non-ASCII,
+// characters beyond the BMP (surrogate pairs), and code units around the surrogate range.
+const ALPHABET = ['a', 'B', 'z', '1', ' ', '"', '\\', '/', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u0080', 'é', 'ö', '\u20ac', '\ud7ff', '\ue000', '\uffff', '😀', '𝄞', '\u2028'];
+const NUMBERS = [0, -0, 1, -1, 0.1, 1e21, 1e-7, 1e-6, 123456789012345680000, 5e-324, 1.7976931348623157e308, 333333333.33333329, 9007199254740991, -9007199254740991, 4.5, 2e-3, 1e30];
+
+function generate(rand: () => number, depth: number): unknown {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const str = () => Array.from({ length: Math.floor(rand() * 6) }, () => pick(ALPHABET)).join('');
+  const r = rand();
+  if (depth > 3 || r < 0.3) return pick<unknown>([null, true, false, str(), pick(NUMBERS), rand() * 1e6 - 5e5, Math.floor(rand() * 1e9)]);
+  if (r < 0.55) return Array.from({ length: Math.floor(rand() * 5) }, () => generate(rand, depth + 1));
+  return Object.fromEntries(Array.from({ length: Math.floor(rand() * 6) }, () => [str(), generate(rand, depth + 1)]));
+}
+
+describe('canonicalJson agrees byte for byte with canonicalize@4 (the reference)', () => {
+  it('on the RFC 8785 examples', () => {
+    const examples: unknown[] = [
+      { numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001], string: '\u20ac$\u000f\u000aA\'\u0042\u0022\u005c\\"/', literals: [null, true, false] },
+      { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', 'ö': 'Latin Small Letter O With Diaeresis' },
+    ];
+    for (const v of examples) expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+    expect(canonicalJson(examples[0])).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+  });
+
+  it('on 20,000 generated values: nested objects and arrays, unicode keys, edge-case numbers', () => {
+    const rand = prng(8785);
+    for (let i = 0; i < 20_000; i++) {
+      const v = generate(rand, 0);
+      expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+    }
+  });
+
+  it('on audit records', () => {
+    expect(canonicalJson(unsealed())).toBe(canonicalJsonReference(unsealed()));
+    const withUndefined = { ...unsealed(), extra: undefined, list: [undefined, 1] };
+    expect(canonicalJson(withUndefined)).toBe(canonicalJsonReference(withUndefined));
+  });
+
+  it('refuses what JCS cannot represent, as the reference does', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, { x: '\ud800' }, { '\udc00': 1 }, cyclic]) {
+      expect(() => canonicalJsonReference(bad)).toThrow();
+      expect(() => canonicalJson(bad)).toThrow(AuditrailError);
+    }
+  });
+});
