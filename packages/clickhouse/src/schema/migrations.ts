@@ -20,7 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'events, payloads',
     statements: (db) => [
       `CREATE TABLE IF NOT EXISTS ${db}.events (
-  record String CODEC(ZSTD(3)),
+  record String CODEC(ZSTD(1)),
 ${DERIVED_COLUMNS.map((c) => `  ${c.name} ${c.type} MATERIALIZED ${c.expr},`).join('\n')}
   INDEX idx_request_id request_id TYPE bloom_filter(0.001) GRANULARITY 1,
   INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
