@@ -81,11 +81,12 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     const firstResponse = mock.served[0]!.response as { choices: { message: { tool_calls: { id: string; function: { name: string; arguments: string } }[] } }[] };
     expect(tools.map((e) => [e.data['tool_name'], e.data['tool_call_id']])).toEqual(firstResponse.choices[0]!.message.tool_calls.map((t) => [t.function.name, t.id]));
     const [argsPayload] = await s.payloads([tools[0]!.payload!.digest]);
-    expect(JSON.parse(argsPayload!.content)['gen_ai.tool.call.arguments']).toEqual(JSON.parse(firstResponse.choices[0]!.message.tool_calls[0]!.function.arguments));
+    // Content is kept as the exact text the instrumentation recorded.
+    expect(JSON.parse(JSON.parse(argsPayload!.content)['gen_ai.tool.call.arguments'])).toEqual(JSON.parse(firstResponse.choices[0]!.message.tool_calls[0]!.function.arguments));
     // Message content lives beside the record, committed to by its digest.
     const [p] = await s.payloads([llm[0]!.payload!.digest]);
     expect(payloadDigest(p!.nonce, p!.content)).toBe(llm[0]!.payload!.digest);
-    expect(JSON.parse(p!.content)['gen_ai.input.messages'][1]).toEqual({ role: 'user', parts: [{ type: 'text', content: 'Please use get_order for order A-1001 and get_refund_policy' }] });
+    expect(JSON.parse(JSON.parse(p!.content)['gen_ai.input.messages'])[1]).toEqual({ role: 'user', parts: [{ type: 'text', content: 'Please use get_order for order A-1001 and get_refund_policy' }] });
     expect(llm[0]!.attributes['gen_ai.input.messages']).toBeUndefined();
     // The decision names the calls it rests on.
     const decision = events.find((e) => e.event_type === 'decision')!;
@@ -216,7 +217,8 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     const [e] = await s.trace({ requestId: 'r-surrogate' });
     expect([e!.tenant_id, e!.data['response_id']]).toEqual(['tcut emoji \ufffd', 'cut emoji \ufffd']);
     const [p] = await s.payloads([e!.payload!.digest]);
-    expect(JSON.parse(p!.content)['gen_ai.input.messages'][0].parts[0].content).toBe('cut emoji \ufffd');
+    // The recorded text escapes the surrogate (JSON.stringify does): kept verbatim, and well-formed.
+    expect(JSON.parse(p!.content)['gen_ai.input.messages']).toBe(JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: broken }] }]));
     expect((await verifyStore(s)).intact).toBe(true);
     await provider.shutdown();
   });

@@ -14,7 +14,7 @@ import {
   uuidv7,
 } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { int, num, parseContent, str, strings, toJson, wellFormed } from './attribute-values.js';
+import { contentValue, int, num, str, strings, toJson, wellFormed } from './attribute-values.js';
 
 const CONTENT = new Set(sc.CONTENT_ATTRIBUTES);
 const APP_EVENT_TYPES = new Set<string>(EVENT_TYPES.filter((t) => !t.startsWith('audit.')));
@@ -102,7 +102,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
   const attributes: { [key: string]: JsonValue } = {};
   let payload: { [key: string]: JsonValue } | null = null;
   for (const key of Object.keys(a)) {
-    if (CONTENT.has(key)) (payload ??= {})[key] = parseContent(a[key]);
+    if (CONTENT.has(key)) (payload ??= {})[key] = contentValue(a[key]);
     else attributes[wellFormed(key)] = toJson(a[key]);
   }
   const provider = str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM);
