@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -10,6 +10,8 @@ import { AuditSpanProcessor, type AuditSpanProcessorOptions } from '@auditrail/p
 /** One data directory per test file (the engine allows one per process); one database per test. */
 const dir = mkdtempSync(join(tmpdir(), 'auditrail-test-'));
 let databases = 0;
+// Each test file runs in its own process; its data directory goes when the process does.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 export function storeDir(): string {
   return dir;

@@ -7,9 +7,10 @@ import { AuditrailError } from './errors.js';
  * Why not call `canonicalize` directly: it costs about 13 µs per audit record (a JS loop over every
  * character of every string to find lone surrogates, a Set per call, template strings per member),
  * a third of all sealing time. JCS defines string escaping and number formatting as exactly what
- * ECMAScript's JSON.stringify produces, so this encoder lets the native JSON.stringify do both and
- * only sorts keys (by UTF-16 code units, JavaScript's default sort order) itself: about 4× faster
- * (`bench/canonical.mjs`). `canonicalize@4`, which passes the RFC's test data, stays the reference:
+ * ECMAScript's JSON.stringify produces, so this encoder lets the native JSON.stringify do both, only
+ * sorts keys (by UTF-16 code units, JavaScript's default sort order) and caches encoded keys, which
+ * repeat in every record: 5.4 µs instead of 14.0 µs for a 1.6 KB record, 2.6× faster
+ * (`pnpm bench`, `bench/canonical.mjs`). `canonicalize@4`, which passes the RFC's test data, stays the reference:
  * `packages/core/test/canonical.test.ts` checks the two agree byte for byte on the RFC examples and
  * on thousands of generated values.
  *
@@ -27,6 +28,24 @@ export function canonicalJson(value: unknown): string {
 
 /** Deeper than this is treated as a cycle: records are shallow, and recursion must stay bounded. */
 const MAX_DEPTH = 256;
+
+/**
+ * Encoded object keys (`"key":`), keyed by the key. Audit records repeat the same few hundred keys
+ * in every record, so a Map lookup replaces a well-formedness check and a JSON.stringify per member.
+ * Bounded: past KEY_CACHE_LIMIT distinct keys, new keys are encoded without being cached.
+ */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 10_000;
+
+function encodeKey(key: string): string {
+  let out = keyCache.get(key);
+  if (out === undefined) {
+    if (!key.isWellFormed()) throw new AuditrailError('NON_CANONICAL', 'lone surrogate in a key');
+    out = JSON.stringify(key) + ':';
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, out);
+  }
+  return out;
+}
 
 function encode(v: unknown, depth: number): string {
   switch (typeof v) {
@@ -56,8 +75,7 @@ function encode(v: unknown, depth: number): string {
       for (const key of keys) {
         const item = (v as Record<string, unknown>)[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-        if (!key.isWellFormed()) throw new AuditrailError('NON_CANONICAL', 'lone surrogate in a key');
-        out += (first ? '' : ',') + JSON.stringify(key) + ':' + encode(item, depth + 1);
+        out += (first ? '' : ',') + encodeKey(key) + encode(item, depth + 1);
         first = false;
       }
       return out + '}';

@@ -1,0 +1,246 @@
+// Runs the benchmark suite: each benchmark in its own child process (chDB locks its data directory
+// per process, and a fresh process keeps one benchmark's heap and JIT state out of the next).
+//
+//   pnpm bench                                  (builds the packages first)
+//   node --expose-gc bench/run.mjs [--only processor|ingest|queries[,…]] [--events 10000000]
+//        [--rounds 15] [--spans 50000] [--ingest-spans 200000] [--runs 51] [--merge-wait 300]
+//
+// Progress goes to stderr; a Markdown table (benchmark | result | goal | met?) to stdout; every raw
+// number to bench/results.json. Exit code 0 even when a goal is missed; 1 when a benchmark's own
+// correctness check fails (or a benchmark crashes).
+import { execFileSync, fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { intArg, log, parseArgs } from './lib/common.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MEASURED_PACKAGES = ['core', 'clickhouse', 'processor', 'instrumentation'];
+const RESULTS = `${HERE}results.json`;
+const BENCHES = ['processor', 'ingest', 'queries', 'canonical'];
+
+const GOALS = {
+  processorRatio: 1.5,
+  ingestPerSecond: 20_000,
+  queryMedianMs: 50,
+  verifyPerSecond: 300_000,
+};
+
+/**
+ * Runs `script` in a child process and returns its result message.
+ * @param {string} script file name in bench/
+ * @param {string[]} args
+ * @param {{ exposeGc?: boolean }} [options]
+ * @returns {Promise<{ ok: boolean, result?: any, error?: string }>}
+ */
+function runScript(script, args, { exposeGc = false } = {}) {
+  return new Promise((resolve) => {
+    const child = fork(`${HERE}${script}`, args, {
+      execArgv: exposeGc ? ['--expose-gc'] : [],
+      // The child's stdout goes to our stderr: stdout carries only the final table.
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    child.stdout?.pipe(process.stderr);
+    /** @type {any} */
+    let message;
+    child.on('message', (m) => {
+      message = m;
+    });
+    child.on('exit', (code, signal) => {
+      if (message) resolve(message);
+      else resolve({ ok: false, error: `${script} exited with ${signal ?? `code ${code}`} without a result` });
+    });
+  });
+}
+
+/**
+ * SHA-256 over the built JavaScript of the measured packages: which code the numbers belong to,
+ * and whether it was rebuilt while the benchmarks ran.
+ */
+function distHash() {
+  const h = createHash('sha256');
+  for (const pkg of MEASURED_PACKAGES) {
+    const dist = `${ROOT}packages/${pkg}/dist`;
+    if (!existsSync(dist)) continue;
+    const files = readdirSync(dist, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js'))
+      .sort();
+    for (const f of files) h.update(`${pkg}/${f}\0`).update(readFileSync(`${dist}/${f}`)).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The commit and uncommitted changes of the packages the benchmarks measure. */
+function provenance() {
+  const git = (/** @type {string[]} */ a) => {
+    try {
+      return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
+    } catch {
+      return '';
+    }
+  };
+  const dirty = git(['status', '--porcelain', '--', 'packages', 'tsconfig.base.json']).split('\n').filter(Boolean);
+  return { commit: git(['rev-parse', '--short=12', 'HEAD']) || 'unknown', uncommitted: dirty.map((l) => l.trim()), dist_sha256: distHash() };
+}
+
+const fmt = (/** @type {number} */ n) => Math.round(n).toLocaleString('en-US');
+const mark = (/** @type {boolean} */ met) => (met ? '✅ yes' : '❌ no');
+/** A ratio against BSP's overhead means nothing when that overhead drowned in noise. */
+const ratioMark = (/** @type {{ bsp_overhead_ns: number, overhead_ratio: number }} */ x) =>
+  x.bsp_overhead_ns > 0 ? mark(x.overhead_ratio <= GOALS.processorRatio) : '⚠️ inconclusive (BSP overhead ≤ 0: noise)';
+
+/**
+ * Table rows of one benchmark's results.
+ * @param {string} name
+ * @param {any} r
+ * @returns {string[][]}
+ */
+function rowsOf(name, r) {
+  if (name === 'processor') {
+    const s = r.sync;
+    const t = r.total;
+    return [
+      [
+        "Processor, app's thread: `startSpan` + `end` (sync part)",
+        `audit +${fmt(s.audit_overhead_ns)} ns/span vs BSP +${fmt(s.bsp_overhead_ns)} ns/span over no processor (${fmt(s.none_ns)}) → **${s.overhead_ratio}×** (totals ${fmt(s.audit_ns)} vs ${fmt(s.bsp_ns)} ns/span: ${s.total_ratio}×)`,
+        `≤ ${GOALS.processorRatio}× BSP`,
+        ratioMark(s),
+      ],
+      [
+        'Processor, total CPU per span incl. deferred work (loop + `forceFlush`)',
+        `audit +${fmt(t.audit_overhead_ns)} ns/span vs BSP +${fmt(t.bsp_overhead_ns)} ns/span → **${t.overhead_ratio}×** (totals ${fmt(t.audit_ns)} vs ${fmt(t.bsp_ns)} ns/span: ${t.total_ratio}×)`,
+        `≤ ${GOALS.processorRatio}× BSP`,
+        ratioMark(t),
+      ],
+    ];
+  }
+  if (name === 'canonical') {
+    return [
+      [
+        'RFC 8785 encoding of one audit record: `canonicalJson` vs `canonicalize@4` (the reference it is tested against)',
+        `${(r.auditrail_ns / 1000).toFixed(2)} vs ${(r.reference_ns / 1000).toFixed(2)} µs/record → **${r.speedup}× faster** (${r.record_bytes} B record)`,
+        '—',
+        '—',
+      ],
+    ];
+  }
+  if (name === 'ingest') {
+    return [r.payload, r.no_payload].filter(Boolean).map((x) => [
+      `Ingest end to end into the embedded store, ${x.payload ? 'with content (payload rows)' : 'no content attributes'}`,
+      `**${fmt(x.events_per_second)} events/s** (${fmt(x.spans)} spans in ${x.seconds} s)`,
+      `≥ ${fmt(GOALS.ingestPerSecond)}/s`,
+      mark(x.events_per_second >= GOALS.ingestPerSecond),
+    ]);
+  }
+  const ev = fmt(r.load.events);
+  return [
+    [`Load ${ev} sealed events (seal + insert, batches of ${fmt(r.load.batch_size)})`, `${fmt(r.load.events_per_second)} events/s (${r.load.seconds} s)`, '—', '—'],
+    [`\`trace({ requestId })\` at ${ev} events`, `median **${r.trace.median_ms} ms**, p95 ${r.trace.p95_ms} ms`, `≤ ${GOALS.queryMedianMs} ms median`, mark(r.trace.median_ms <= GOALS.queryMedianMs)],
+    [
+      `\`requests({ user, since: 7 d, minCost: '0.10' })\` at ${ev} events`,
+      `median **${r.requests.median_ms} ms**, p95 ${r.requests.p95_ms} ms`,
+      `≤ ${GOALS.queryMedianMs} ms median`,
+      mark(r.requests.median_ms <= GOALS.queryMedianMs),
+    ],
+    [
+      `\`verifyStore\` over ${ev} events`,
+      `**${fmt(r.verify.events_per_second)} events/s** (${r.verify.seconds} s), ${r.verify.intact ? 'intact' : 'NOT intact'}`,
+      `≥ ${fmt(GOALS.verifyPerSecond)}/s`,
+      mark(r.verify.events_per_second >= GOALS.verifyPerSecond && r.verify.intact),
+    ],
+  ];
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const only = args['only'] === undefined ? BENCHES : String(args['only']).split(',');
+  for (const o of only) if (!BENCHES.includes(o)) throw new Error(`--only takes ${BENCHES.join('|')} (comma-separated), got ${JSON.stringify(o)}`);
+  const pass = (/** @type {string} */ name, /** @type {string} */ as = name) => (args[name] === undefined ? [] : [`--${as}`, String(args[name])]);
+  const events = intArg(args, 'events', 10_000_000);
+
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, os: `${platform()} ${release()}` };
+  const date = new Date().toISOString();
+  const command = `node --expose-gc bench/run.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const code = provenance();
+  log('run', `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; commit ${code.commit}${code.uncommitted.length ? ` + ${code.uncommitted.length} uncommitted changes` : ''}, dist ${code.dist_sha256}; running ${only.join(', ')}`);
+
+  /** @type {Record<string, any>} */
+  const results = {};
+  /** @type {string[]} */
+  const failures = [];
+  const record = (/** @type {string} */ name, /** @type {{ ok: boolean, result?: any, error?: string }} */ out) => {
+    if (!out.ok) {
+      failures.push(`${name}: ${out.error}`);
+      log('run', `${name} FAILED: ${out.error}`);
+    }
+    return out.ok ? out.result : { error: out.error };
+  };
+
+  if (only.includes('processor')) {
+    results.processor = record('processor', await runScript('processor.mjs', [...pass('rounds'), ...pass('spans'), ...pass('warmup')], { exposeGc: true }));
+  }
+  if (only.includes('ingest')) {
+    const spans = pass('ingest-spans', 'spans');
+    results.ingest = {
+      payload: record('ingest', await runScript('ingest.mjs', spans)),
+      no_payload: record('ingest (no payload)', await runScript('ingest.mjs', [...spans, '--no-payload'])),
+    };
+  }
+  if (only.includes('canonical')) {
+    results.canonical = record('canonical', await runScript('canonical.mjs', [...pass('rounds')], { exposeGc: true }));
+  }
+  if (only.includes('queries')) {
+    results.queries = record('queries', await runScript('queries.mjs', ['--events', String(events), ...pass('runs'), ...pass('merge-wait'), ...pass('streams'), ...pass('batch')]));
+  }
+
+  const distAfter = distHash();
+  const rebuilt = distAfter !== code.dist_sha256;
+  if (rebuilt) log('run', `WARNING: packages/*/dist changed while the benchmarks ran (${code.dist_sha256} → ${distAfter}): the results mix two builds`);
+  const product = { ...code, ...(rebuilt ? { dist_sha256_after: distAfter, rebuilt_during_run: true } : {}) };
+
+  // results.json keeps the sections this run did not touch; each section says when and how it ran.
+  /** @type {Record<string, any>} */
+  let saved = {};
+  if (existsSync(RESULTS)) {
+    try {
+      saved = JSON.parse(readFileSync(RESULTS, 'utf8'));
+    } catch {
+      saved = {};
+    }
+  }
+  for (const [name, r] of Object.entries(results)) saved[name] = { date, command, machine, product, result: r };
+  writeFileSync(RESULTS, `${JSON.stringify(saved, null, 2)}\n`);
+
+  /** @type {string[][]} */
+  const table = [];
+  for (const [name, r] of Object.entries(results)) {
+    if (name === 'ingest') {
+      const ok = Object.fromEntries(Object.entries(r).filter(([, x]) => !x.error));
+      if (Object.keys(ok).length > 0) table.push(...rowsOf(name, ok));
+      for (const [k, x] of Object.entries(r)) if (x.error) table.push([`ingest (${k})`, `FAILED: ${x.error}`, '', '❌']);
+    } else if (r.error) {
+      table.push([name, `FAILED: ${r.error}`, '', '❌']);
+    } else {
+      table.push(...rowsOf(name, r));
+    }
+  }
+  const out = [
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, ${machine.os} — ${date}`,
+    `Command: \`${command}\``,
+    `Code: commit ${code.commit}${code.uncommitted.length ? ` with uncommitted changes to ${code.uncommitted.length} files` : ''} (dist ${code.dist_sha256})`,
+    ...(rebuilt ? [`**Warning: the packages were rebuilt during the run (dist ${code.dist_sha256} → ${distAfter}); the results mix two builds.**`] : []),
+    '',
+    '| benchmark | result | goal | met? |',
+    '|---|---|---|---|',
+    ...table.map((row) => `| ${row.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (failures.length > 0) {
+    process.stderr.write(`\n${failures.length} benchmark${failures.length > 1 ? 's' : ''} failed a correctness check:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
