@@ -130,7 +130,7 @@ describe('auditrail verify', () => {
 
 describe('the built binary', () => {
   const run = promisify(execFile);
-  const bin = join(import.meta.dirname, '../packages/cli/dist/bin.js');
+  const bin = join(import.meta.dirname, '../packages/cli/bin/auditrail.mjs');
   const other = mkdtempSync(join(tmpdir(), 'auditrail-bin-'));
   afterAll(() => rmSync(other, { recursive: true, force: true }));
 
