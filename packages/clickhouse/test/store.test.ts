@@ -161,6 +161,18 @@ describe('idempotent, append-only writes', () => {
     expect(await store.payloads([payload.digest])).toEqual([{ ...row, observed_at: r.observed_at.replace('T', ' ').replace('Z', '') }]);
   });
 
+  it('stores payloads of a tenant whose id holds a tab or newline exactly as given', async () => {
+    const store = await freshStore();
+    const payload = sealPayload({ 'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"tab\\there\\nnewline"}]}]' });
+    const [s] = sealAll([llmCall({ tenant_id: 'odd\ttenant\nname', payload: { digest: payload.digest, bytes: payload.bytes } })]);
+    const r = s!.record;
+    const row = { digest: payload.digest, nonce: payload.nonce, content: payload.content, tenant_id: r.tenant_id, stream_id: r.stream_id, seq: r.seq, observed_at: r.observed_at };
+    await store.append({ ...batchOf([s!]), payloads: [row] });
+    const [stored] = await store.payloads([payload.digest]);
+    expect(stored).toEqual({ ...row, observed_at: r.observed_at.replace('T', ' ').replace('Z', '') });
+    expect((await store.search({ tenant: 'odd\ttenant\nname' }))[0]).toEqual(r);
+  });
+
   it('migrates idempotently and records each migration once', async () => {
     const store = await freshStore();
     await store.migrate();
