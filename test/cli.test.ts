@@ -123,6 +123,8 @@ describe('auditrail verify', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('TAMPERING DETECTED: 32 events in 1 stream');
     expect(bad.out).toMatch(new RegExp(`${streams.streams[0]!.stream_id}\\s+12\\s+missing\\s+event 12 is missing`));
+    const deep = await cli('verify', '--deep', '--store', dir);
+    expect([deep.code, deep.out.split('\n')[0]]).toEqual([1, expect.stringContaining('TAMPERING DETECTED: 32 events in 1 stream')]);
     const json = JSON.parse((await cli('verify', '--store', dir, '--json')).out);
     expect(json.findings).toEqual([{ stream_id: streams.streams[0]!.stream_id, seq: 12, kind: 'missing', detail: 'event 12 is missing' }]);
   });

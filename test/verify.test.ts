@@ -53,6 +53,24 @@ describe('verify on the embedded engine: each attack and its finding', () => {
     ]);
   });
 
+  it('reports a column changed and re-derived (strip, update, restore MATERIALIZED): the schema looks intact, derived_hash does not match', async () => {
+    const { store, t } = await auditedStore();
+    await t.sql('ALTER TABLE {db}.events MODIFY COLUMN cost_usd REMOVE MATERIALIZED');
+    await t.sql(`ALTER TABLE {db}.events UPDATE cost_usd = 0 WHERE seq = 4`);
+    const { DERIVED_COLUMNS } = await import('@auditrail/clickhouse');
+    const cost = DERIVED_COLUMNS.find((c) => c.name === 'cost_usd')!;
+    await t.sql(`ALTER TABLE {db}.events MODIFY COLUMN cost_usd ${cost.type} MATERIALIZED ${cost.expr}`);
+    expect(await store.schemaDrift()).toEqual([]);
+    expect(await findings(store)).toEqual([{ seq: 4, kind: 'modified', detail: 'column cost_usd differs from the record' }]);
+    // derived_hash is part of the sorting key: the engine refuses to update it, stripped or not.
+    await t.sql('ALTER TABLE {db}.events MODIFY COLUMN derived_hash REMOVE MATERIALIZED');
+    await expect(t.sql(`ALTER TABLE {db}.events UPDATE derived_hash = 0 WHERE seq = 4`)).rejects.toThrow(/Cannot UPDATE key column/);
+    expect((await verifyStore(store, { deep: true })).findings.map((f) => [f.seq, f.kind, f.detail])).toEqual([
+      [-1, 'modified', 'schema: column derived_hash is no longer MATERIALIZED from the record'],
+      [4, 'modified', 'column cost_usd differs from the record'],
+    ]);
+  });
+
   it('reports a rewritten record as modified at its seq', async () => {
     const { store, stream, t } = await auditedStore();
     await t.rewrite(stream, 5, (r) => (r['cost_usd'] = '0'));

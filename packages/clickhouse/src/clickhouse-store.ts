@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuditRecord, ChainRow, EventBatch, PayloadRow } from '@auditrail/core';
 import { StoreError } from './errors.js';
 import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
-import { DERIVED_COLUMNS } from './schema/columns.js';
+import { DERIVED_COLUMNS, DERIVED_HASH_EXPR, STORED_HASH_EXPR } from './schema/columns.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema/migrations.js';
 import type { ColumnDrift, CostGroup, CostRow, EventFilter, RequestSummary, Store, StreamSummary } from './types.js';
 
@@ -27,12 +27,13 @@ function isRawField(value: string): boolean {
 }
 
 /**
- * The names of the derived columns of a row that differ from what its record derives (usually an
- * empty array). Compared as text so that NULL equals NULL: '\0' never occurs in a derived value.
+ * Per derived column: does the stored value differ from what the record derives? Compared as text
+ * so that NULL equals NULL: '\0' never occurs in a derived value.
  */
-const DRIFTED_COLUMNS = `arrayFilter((name, bad) -> bad, [${DERIVED_COLUMNS.map((c) => `'${c.name}'`).join(', ')}], [${DERIVED_COLUMNS.map(
-  (c) => `ifNull(toString(${c.name}), '\\0') != ifNull(toString(${c.expr}), '\\0')`,
-).join(', ')}])`;
+const DIFFERS = DERIVED_COLUMNS.map((c) => `ifNull(toString(${c.name}), '\\0') != ifNull(toString(${c.expr}), '\\0')`);
+
+/** The names of the derived columns of a row that differ from what its record derives. */
+const DRIFTED_COLUMNS = `arrayFilter((name, bad) -> bad, [${DERIVED_COLUMNS.map((c) => `'${c.name}'`).join(', ')}], [${DIFFERS.join(', ')}])`;
 
 /** Decodes RowBinary rows of (seq UInt64, prev_hash String, record String). */
 function parseChainRows(buf: Buffer): ChainRow[] {
@@ -232,24 +233,38 @@ export class ClickHouseStore implements Store {
     return parseChainRows(buf);
   }
 
-  async columnDrift(limit = 1000): Promise<ColumnDrift[]> {
+  async columnDrift(options: { limit?: number; deep?: boolean } = {}): Promise<ColumnDrift[]> {
+    // Cheap by default: rows whose stored columns no longer hash to the derived_hash computed at
+    // insert (a key column, which cannot be updated). Deep: every column against its record, which
+    // parses every record. Either way, the columns that differ are named for the rows found only.
+    const suspects = options.deep
+      ? `${DIFFERS.join(' OR ')} OR ${STORED_HASH_EXPR} != derived_hash OR derived_hash != ${DERIVED_HASH_EXPR}`
+      : `${STORED_HASH_EXPR} != derived_hash`;
     const rows = await this.#rows<{ stream_id: string; seq: string; columns: string[] }>(
       `SELECT stream_id, seq, ${DRIFTED_COLUMNS} AS columns
-      FROM ${this.database}.events WHERE notEmpty(columns) ORDER BY stream_id, seq LIMIT {limit:UInt32}`,
-      { limit },
+      FROM ${this.database}.events
+      WHERE (stream_id, seq) IN (SELECT stream_id, seq FROM ${this.database}.events WHERE ${suspects})
+      ORDER BY stream_id, seq LIMIT {limit:UInt32}`,
+      { limit: options.limit ?? 1000 },
     );
-    return rows.map((r) => ({ stream_id: r.stream_id, seq: Number(r.seq), columns: r.columns }));
+    return rows.map((r) => ({ stream_id: r.stream_id, seq: Number(r.seq), columns: r.columns.length > 0 ? r.columns : ['derived_hash'] }));
   }
 
   async schemaDrift(): Promise<string[]> {
-    const rows = await this.#rows<{ name: string; default_kind: string }>(
-      `SELECT name, default_kind FROM system.columns WHERE database = {db:String} AND table = 'events'`,
+    const rows = await this.#rows<{ name: string; default_kind: string; is_in_sorting_key: number }>(
+      `SELECT name, default_kind, is_in_sorting_key FROM system.columns WHERE database = {db:String} AND table = 'events'`,
       { db: this.database },
     );
-    const kinds = new Map(rows.map((r) => [r.name, r.default_kind]));
-    return DERIVED_COLUMNS.filter((c) => kinds.get(c.name) !== 'MATERIALIZED').map((c) =>
-      kinds.has(c.name) ? `column ${c.name} is no longer MATERIALIZED from the record` : `column ${c.name} is missing`,
-    );
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const problems: string[] = [];
+    for (const name of [...DERIVED_COLUMNS.map((c) => c.name), 'derived_hash']) {
+      const c = byName.get(name);
+      if (!c) problems.push(`column ${name} is missing`);
+      else if (c.default_kind !== 'MATERIALIZED') problems.push(`column ${name} is no longer MATERIALIZED from the record`);
+    }
+    const hash = byName.get('derived_hash');
+    if (hash && Number(hash.is_in_sorting_key) !== 1) problems.push('column derived_hash is no longer part of the sorting key');
+    return problems;
   }
 
   async payloads(digests: readonly string[]): Promise<PayloadRow[]> {

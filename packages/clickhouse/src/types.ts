@@ -78,9 +78,13 @@ export interface Store extends EventSink {
   streams(): Promise<StreamSummary[]>;
   /** Rows of a stream with `fromSeq <= seq < toSeq`, in seq order, for verification. */
   readChain(streamId: string, fromSeq: number, toSeq: number): Promise<ChainRow[]>;
-  /** Events whose derived columns differ from their record (at most `limit`). */
-  columnDrift(limit?: number): Promise<ColumnDrift[]>;
-  /** Derived columns that are no longer MATERIALIZED from the record. */
+  /**
+   * Events whose derived columns were changed after insert (at most `limit`, default 1000): by
+   * default found through derived_hash (a cheap column scan); with `deep`, by comparing every column
+   * with its record.
+   */
+  columnDrift(options?: { limit?: number; deep?: boolean }): Promise<ColumnDrift[]>;
+  /** Derived columns no longer MATERIALIZED from the record, or derived_hash out of the sorting key. */
   schemaDrift(): Promise<string[]>;
   payloads(digests: readonly string[]): Promise<PayloadRow[]>;
   close(): Promise<void>;

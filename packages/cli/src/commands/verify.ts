@@ -4,10 +4,12 @@ import { openStore } from '../open-store.js';
 import { parse, STORE_OPTIONS } from '../options.js';
 import { table } from '../format/text.js';
 
-export const VERIFY_HELP = `auditrail verify [--store DIR | --clickhouse URL] [--json]
+export const VERIFY_HELP = `auditrail verify [--deep] [--store DIR | --clickhouse URL] [--json]
 
-Recomputes every record's hash and every chain link, stream by stream, and checks that every
-column still equals what its record derives.
+Recomputes every record's hash and every chain link, stream by stream, and checks that no column
+was changed after insert (through derived_hash, a sorting-key column the engine refuses to update).
+--deep compares every column with its record instead: slower (it parses every record), and it also
+catches a whole table rewritten with forged columns.
 Exit 0 when intact, 1 when anything was found (each finding with stream, seq and kind:
 modified, missing, inserted, reordered), 2 when verification could not run.
 `;
@@ -25,13 +27,13 @@ function progressPrinter(io: Io): ((p: VerifyProgress) => void) | undefined {
 }
 
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, STORE_OPTIONS);
+  const { values, positionals } = parse(argv, { ...STORE_OPTIONS, deep: { type: 'boolean', default: false } });
   if (values.help) return io.out(VERIFY_HELP), 0;
   if (positionals.length > 0) throw new CliError(`verify takes no arguments\n\n${VERIFY_HELP}`);
   const store = await openStore(values, io);
   try {
     const onProgress = values.json ? undefined : progressPrinter(io);
-    const report = await verifyStore(store, onProgress ? { onProgress } : {});
+    const report = await verifyStore(store, { deep: values.deep, ...(onProgress ? { onProgress } : {}) });
     if (values.json) {
       io.out(JSON.stringify(report, null, 2) + '\n');
     } else {

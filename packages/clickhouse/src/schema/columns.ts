@@ -86,3 +86,15 @@ export const DERIVED_COLUMNS: readonly DerivedColumn[] = [
   { name: 'price_source', type: 'LowCardinality(String)', expr: text('price_source') },
   { name: 'payload_digest', type: 'String', expr: `ifNull(${nested('payload', 'digest')}, '')` },
 ];
+
+/**
+ * `derived_hash`: a hash of every derived column as computed from the record at insert. It is part
+ * of the sorting key, and ClickHouse refuses to UPDATE a key column (even after REMOVE MATERIALIZED),
+ * so comparing it with a hash of the stored columns finds any column changed after insert by a
+ * cheap column scan, without parsing a single record. Verify's `--deep` mode compares every column
+ * with its record instead (that also catches a whole table rewritten with forged values).
+ */
+export const DERIVED_HASH_EXPR = `cityHash64(tuple(${DERIVED_COLUMNS.map((c) => c.expr).join(', ')}))`;
+
+/** The same hash over the stored column values. */
+export const STORED_HASH_EXPR = `cityHash64(tuple(${DERIVED_COLUMNS.map((c) => c.name).join(', ')}))`;

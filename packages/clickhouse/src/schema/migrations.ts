@@ -1,4 +1,4 @@
-import { DERIVED_COLUMNS } from './columns.js';
+import { DERIVED_COLUMNS, DERIVED_HASH_EXPR } from './columns.js';
 
 /** One schema change. Statements are idempotent, so a migration interrupted half-way can run again. */
 export interface Migration {
@@ -9,7 +9,8 @@ export interface Migration {
 
 /**
  * `events` is a plain MergeTree, never Replacing or Collapsing: nothing merges rows away.
- * It is ordered by (stream_id, seq) so that verify reads each stream in chain order by primary key;
+ * It is ordered by (stream_id, seq) so that verify reads each stream in chain order by primary key
+ * (derived_hash closes the key so that it can never be updated; see columns.ts);
  * the analytical access paths are a projection ordered by user and time, and bloom-filter indexes on
  * request_id and trace_id. `non_replicated_deduplication_window` makes a retried batch (same
  * insert_deduplication_token) a no-op.
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS ${db}.events (
   record String CODEC(ZSTD(1)),
 ${DERIVED_COLUMNS.map((c) => `  ${c.name} ${c.type} MATERIALIZED ${c.expr},`).join('\n')}
+  derived_hash UInt64 MATERIALIZED ${DERIVED_HASH_EXPR},
   INDEX idx_request_id request_id TYPE bloom_filter(0.001) GRANULARITY 1,
   INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
   PROJECTION by_user (
@@ -30,7 +32,7 @@ ${DERIVED_COLUMNS.map((c) => `  ${c.name} ${c.type} MATERIALIZED ${c.expr},`).jo
   )
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMM(observed_at)
-ORDER BY (stream_id, seq)
+ORDER BY (stream_id, seq, derived_hash)
 SETTINGS non_replicated_deduplication_window = 10000`,
       `CREATE TABLE IF NOT EXISTS ${db}.payloads (
   digest String,
