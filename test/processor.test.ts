@@ -235,6 +235,30 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     await provider.shutdown();
   });
 
+  it('ends a flush under sustained load, with everything queued before it written', async () => {
+    const s = await store();
+    const { processor, provider } = auditedApp({ sink: s, sealChunkSize: 16, scheduledDelayMillis: 60_000 });
+    const tracer = trace.getTracer('t');
+    const end = () => tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }).end();
+    for (let i = 0; i < 200; i++) end();
+    let producing = true;
+    const produce = () => {
+      for (let i = 0; i < 20; i++) end();
+      if (producing) setImmediate(produce);
+    };
+    setImmediate(produce);
+    const started = Date.now();
+    await processor.forceFlush();
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 30 s export timeout
+    // The 200 spans ended before the flush (and the stream-open event) are durable once it returns.
+    expect((await s.streams())[0]!.events).toBeGreaterThanOrEqual(201);
+    producing = false;
+    await new Promise((resolve) => setImmediate(resolve));
+    await provider.shutdown();
+    expect(processor.stats()).toMatchObject({ dropped: 0, pending: 0 });
+    expect((await s.streams())[0]!.events).toBe(processor.stats().written);
+  });
+
   it('rejects a bad option at construction, naming it', () => {
     expect(() => auditedApp({ sink: {} as never })).toThrow(/option sink: an object with an append\(batch\) method/);
     expect(() => auditedApp({ sink: { append: async () => {} }, maxQueueSize: 0 })).toThrow(/option maxQueueSize/);

@@ -46,7 +46,11 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Sealed chunks not yet in a write, in seq order. */
   readonly #chunks: SealedChunk[] = [];
   /** The batch being written (and retried with the same token until it is). */
-  #inflight: EventBatch | undefined;
+  #inflight: (EventBatch & { readonly end: number }) | undefined;
+  /** Every event with seq below this is durably written (batches are written in seq order). */
+  #durable = 0;
+  /** Flushes waiting for the events up to their seq to be written. */
+  readonly #waiters: { readonly seq: number; readonly resolve: () => void }[] = [];
   #sealedEvents = 0;
   #accepted = 0;
   #written = 0;
@@ -115,13 +119,17 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Seals everything queued and waits until it is written (or the export timeout passes). */
   async forceFlush(): Promise<void> {
     this.#clearTimer();
-    while (this.#queue.length > 0 || this.#unrecordedDrops > 0) {
+    // What was queued when the flush was asked for: spans that keep arriving meanwhile go on in the
+    // usual ticks, so a flush under sustained load still ends.
+    let chunks = Math.max(1, Math.ceil(this.#queue.length / this.#config.sealChunkSize));
+    while (chunks-- > 0 && (this.#queue.length > 0 || this.#unrecordedDrops > 0)) {
       this.#sealNext();
       void this.#write();
       // Yield between batches so the write of one batch overlaps the sealing of the next.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    await this.#waitForWrites();
+    if (this.#queue.length > 0 && this.#timer === undefined) this.#schedule(this.#config.scheduledDelayMillis);
+    await this.#waitForWrites(this.#sequencer.nextSeq);
   }
 
   /** Idempotent: flushes what was accepted and stops accepting. Spans ended afterwards are counted as dropped. */
@@ -282,6 +290,10 @@ export class AuditSpanProcessor implements SpanProcessor {
           this.#inflight = undefined;
           this.#sealedEvents -= batch.records.length;
           this.#written += batch.records.length;
+          this.#durable = batch.end;
+          for (let i = this.#waiters.length - 1; i >= 0; i--) {
+            if (this.#waiters[i]!.seq <= this.#durable) this.#waiters.splice(i, 1)[0]!.resolve();
+          }
           backoff = this.#config.retryBackoffMillis;
           if (this.#failing) {
             this.#failing = false;
@@ -304,9 +316,11 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   /** Merges the oldest sealed chunks into one batch of at most maxBatchSize events (at least one chunk). */
-  #nextBatch(): EventBatch {
+  #nextBatch(): EventBatch & { readonly end: number } {
     const first = this.#chunks.shift()!;
-    if (this.#chunks.length === 0) return { token: `${this.streamId}:${first.firstSeq}`, records: first.records, payloads: first.payloads };
+    if (this.#chunks.length === 0) {
+      return { token: `${this.streamId}:${first.firstSeq}`, records: first.records, payloads: first.payloads, end: first.firstSeq + first.records.length };
+    }
     const records = [...first.records];
     const payloads = [...first.payloads];
     while (this.#chunks.length > 0 && records.length + this.#chunks[0]!.records.length <= this.#config.maxBatchSize) {
@@ -314,21 +328,32 @@ export class AuditSpanProcessor implements SpanProcessor {
       for (const r of next.records) records.push(r);
       for (const p of next.payloads) payloads.push(p);
     }
-    return { token: `${this.streamId}:${first.firstSeq}`, records, payloads };
+    return { token: `${this.streamId}:${first.firstSeq}`, records, payloads, end: first.firstSeq + records.length };
   }
 
-  async #waitForWrites(): Promise<void> {
+  /** Waits until every event below `seq` is written, or the export timeout passes. */
+  async #waitForWrites(seq: number): Promise<void> {
+    if (this.#durable >= seq) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let waiter: { seq: number; resolve: () => void } | undefined;
+    const written = new Promise<'done'>((resolve) => {
+      waiter = { seq, resolve: () => resolve('done') };
+      this.#waiters.push(waiter);
+    });
     const timeout = new Promise<'timeout'>((resolve) => {
       // Not unref-ed: the app asked to wait, so the process stays up until the writes or the timeout.
       timer = setTimeout(() => resolve('timeout'), this.#config.exportTimeoutMillis);
     });
-    const result = await Promise.race([this.#write().then(() => 'done' as const), timeout]);
+    void this.#write();
+    const result = await Promise.race([written, timeout]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      this.#logger.error(`auditrail: ${this.#sealedEvents} events not written within ${this.#config.exportTimeoutMillis} ms; still retrying`);
+      const i = this.#waiters.indexOf(waiter!);
+      if (i >= 0) this.#waiters.splice(i, 1);
+      this.#logger.error(`auditrail: ${seq - this.#durable} events not written within ${this.#config.exportTimeoutMillis} ms; still retrying`);
     }
   }
+
 }
 
 function sleep(ms: number): Promise<void> {
