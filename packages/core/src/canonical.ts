@@ -91,10 +91,3 @@ export function canonicalJsonReference(value: unknown): string {
   if (out === undefined) throw new AuditrailError('NON_CANONICAL', 'value has no canonical JSON form');
   return out;
 }
-
-const encoder = new TextEncoder();
-
-/** UTF-8 bytes of {@link canonicalJson}. */
-export function canonicalBytes(value: unknown): Uint8Array {
-  return encoder.encode(canonicalJson(value));
-}

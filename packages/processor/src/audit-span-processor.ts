@@ -1,12 +1,12 @@
 import { type Context, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type EventBatch, type PayloadRow, type ServiceInfo, sealPayload, StreamSequencer } from '@auditrail/core';
+import { type EventBatch, type PayloadRow, sealPayload, StreamSequencer } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { ownEvent } from './convert/own-events.js';
 import { wellFormed } from './convert/attribute-values.js';
-import { eventTypeOf, spanToEvent, type ConvertedSpan } from './convert/span-to-event.js';
+import { eventTypeOf, serviceOf, spanToEvent, type ConvertedSpan } from './convert/span-to-event.js';
 import type { AuditSpanProcessorOptions, ProcessorLogger, ProcessorStats } from './types.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -213,7 +213,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       }
     };
     try {
-      const service = spans[0] ? this.#serviceOf(spans[0]) : { name: null, version: null, environment: null };
+      const service = spans[0] ? serviceOf(spans[0]) : { name: null, version: null, environment: null };
       if (!this.#opened) {
         this.#opened = true;
         add({
@@ -247,7 +247,7 @@ export class AuditSpanProcessor implements SpanProcessor {
           // and if even that fails it is counted as shed (and recorded as such).
           try {
             add({
-              record: ownEvent('error', wellFormed(span.name), tenantId, this.#serviceOf(span), { reason: `span could not be recorded: ${wellFormed(String((e as Error).message))}`, span_name: wellFormed(span.name) }, 'error'),
+              record: ownEvent('error', wellFormed(span.name), tenantId, serviceOf(span), { reason: `span could not be recorded: ${wellFormed(String((e as Error).message))}`, span_name: wellFormed(span.name) }, 'error'),
               payload: null,
             });
           } catch {
@@ -264,12 +264,6 @@ export class AuditSpanProcessor implements SpanProcessor {
         this.#sealedEvents += records.length;
       }
     }
-  }
-
-  #serviceOf(span: ReadableSpan): ServiceInfo {
-    const r = span.resource.attributes;
-    const s = (k: string) => (typeof r[k] === 'string' ? wellFormed(r[k] as string) : null);
-    return { name: s('service.name'), version: s('service.version'), environment: s('deployment.environment.name') ?? s('deployment.environment') };
   }
 
   /**

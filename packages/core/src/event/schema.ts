@@ -31,9 +31,6 @@ export const serviceSchema = z.strictObject({
   environment: z.string().nullable(),
 });
 
-/** A span the event rests on (decisions name the calls they were based on). */
-export const spanRefSchema = z.strictObject({ trace_id: hex(16), span_id: hex(8) });
-
 /** What is kept beside the record in the `payloads` table, committed to by `digest`. */
 export const payloadRefSchema = z.strictObject({
   /** `sha256:` + SHA-256(nonce ‖ canonical payload bytes), hex. The nonce lives only in the payload row. */
@@ -87,7 +84,6 @@ export const auditRecordSchema = z.strictObject({
 
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 export type Usage = z.infer<typeof usageSchema>;
-export type SpanRef = z.infer<typeof spanRefSchema>;
 export type PayloadRef = z.infer<typeof payloadRefSchema>;
 export type ServiceInfo = z.infer<typeof serviceSchema>;
 

@@ -9,6 +9,7 @@ import {
   type JsonValue,
   OPERATION_EVENT_TYPES,
   type PriceTable,
+  type ServiceInfo,
   type UnsealedRecord,
   type Usage,
   uuidv7,
@@ -87,6 +88,16 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
   }
 }
 
+/** The service a span's resource names (`service.name`, `service.version`, deployment environment). */
+export function serviceOf(span: ReadableSpan): ServiceInfo {
+  const res = span.resource.attributes;
+  return {
+    name: str(res, 'service.name'),
+    version: str(res, 'service.version'),
+    environment: str(res, 'deployment.environment.name', 'deployment.environment'),
+  };
+}
+
 /** The parent span id under OTel SDK 2.x (`parentSpanContext`) and 1.x (`parentSpanId`). */
 function parentOf(span: ReadableSpan): string | null {
   const s = span as ReadableSpan & { parentSpanId?: string };
@@ -111,7 +122,6 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
   const usage = usageOf(a);
   const priced = type === 'llm.completion' || type === 'llm.embedding';
   const cost = priced ? computeCost(ctx.prices, provider, responseModel ?? requestModel, usage) : { cost_usd: null, price_source: null };
-  const res = span.resource.attributes;
   const { traceId, spanId } = span.spanContext();
   const status = STATUS[span.status.code] ?? 'unset';
   return {
@@ -130,11 +140,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
       span_id: spanId,
       parent_span_id: parentOf(span),
       name: wellFormed(span.name.slice(0, 1024)),
-      service: {
-        name: str(res, 'service.name'),
-        version: str(res, 'service.version'),
-        environment: str(res, 'deployment.environment.name', 'deployment.environment'),
-      },
+      service: serviceOf(span),
       status,
       error_type: str(a, sc.ATTR_ERROR_TYPE) ?? (status === 'error' ? '_OTHER' : null),
       operation: str(a, sc.ATTR_GEN_AI_OPERATION_NAME),
