@@ -32,7 +32,18 @@ async function auditedStore(): Promise<{ store: Store; stream: string; t: Tamper
   return { store, stream: processor.streamId, t };
 }
 
-const findings = async (store: Store) => (await verifyStore(store)).findings.map((f) => ({ seq: f.seq, kind: f.kind, detail: f.detail }));
+/**
+ * The findings of a routine verify (leaf hashes from the database, a stream with findings rehashed
+ * here), checked to equal those of `--deep` (every record hashed here, every column compared).
+ */
+const findings = async (store: Store) => {
+  const brief = (r: { findings: { seq: number; kind: string; detail: string }[] }) => r.findings.map((f) => ({ seq: f.seq, kind: f.kind, detail: f.detail }));
+  const routine = await verifyStore(store);
+  const deep = await verifyStore(store, { deep: true });
+  expect([routine.hashedBy, deep.hashedBy]).toEqual(['database', 'auditrail']);
+  expect(brief(routine)).toEqual(brief(deep));
+  return brief(routine);
+};
 
 describe('verify on the embedded engine: each attack and its finding', () => {
   it('finds an untouched store intact', async () => {
@@ -103,6 +114,20 @@ describe('verify on the embedded engine: each attack and its finding', () => {
     await t.insert({ ...genuine, user_id: 'mallory', cost_usd: '0' });
     const found = await findings(store);
     expect(found).toEqual([{ seq: 9, kind: 'inserted', detail: expect.stringMatching(/^a second record claims seq 9/) }]);
+  });
+
+  it('reports an events table replaced by a view that serves forged records', async () => {
+    const { store, t } = await auditedStore();
+    // The genuine rows move aside; a view named events shows them with one user renamed everywhere.
+    await t.sql('RENAME TABLE {db}.events TO {db}.events_moved');
+    const { DERIVED_COLUMNS } = await import('@auditrail/clickhouse');
+    const columns = DERIVED_COLUMNS.map((c) => (c.name === 'user_id' ? `replaceAll(user_id, 'user-1', 'mallory') AS user_id` : c.name));
+    await t.sql(
+      `CREATE VIEW {db}.events AS SELECT replaceAll(record, '"user_id":"user-1"', '"user_id":"mallory"') AS record, ${columns.join(', ')}, derived_hash FROM {db}.events_moved`,
+    );
+    const report = await verifyStore(store);
+    expect(report.intact).toBe(false);
+    expect(report.findings[0]).toMatchObject({ stream_id: '*', kind: 'modified', detail: 'schema: events is a View, not the MergeTree table auditrail created' });
   });
 
   it('reports several attacks at once, each at its place', async () => {

@@ -8,6 +8,6 @@ export { DERIVED_COLUMNS } from './schema/columns.js';
 export type { DerivedColumn } from './schema/columns.js';
 export { MIGRATIONS } from './schema/migrations.js';
 export type { Migration } from './schema/migrations.js';
-export type { ColumnDrift, CostGroup, CostRow, EventFilter, RequestSummary, Store, StreamSummary } from './types.js';
+export type { ChainRead, ColumnDrift, CostGroup, CostRow, EventFilter, RequestSummary, Store, StreamSummary } from './types.js';
 export { verifyStore } from './verify-store.js';
 export type { StreamReport, VerifyOptions, VerifyProgress, VerifyReport } from './verify-store.js';

@@ -58,6 +58,9 @@ export interface ColumnDrift {
   columns: string[];
 }
 
+/** What `readChain` returns per row besides seq and prev_hash. */
+export type ChainRead = 'records' | 'leaf-hashes';
+
 /**
  * The audit store: append-only writes of sealed batches, and the reads the CLI and verify need.
  * Both connections (embedded chDB and ClickHouse server) run the same SQL behind it.
@@ -76,8 +79,12 @@ export interface Store extends EventSink {
   requests(filter: EventFilter): Promise<RequestSummary[]>;
   cost(by: CostGroup, filter: EventFilter): Promise<CostRow[]>;
   streams(): Promise<StreamSummary[]>;
-  /** Rows of a stream with `fromSeq <= seq < toSeq`, in seq order, for verification. */
-  readChain(streamId: string, fromSeq: number, toSeq: number): Promise<ChainRow[]>;
+  /**
+   * Rows of a stream with `fromSeq <= seq < toSeq`, in seq order, for verification: with the raw
+   * records (`'records'`, the default), or with the leaf hash the database computes from each
+   * record (`'leaf-hashes'`: a tenth of the bytes to move, hashed on the database's cores).
+   */
+  readChain(streamId: string, fromSeq: number, toSeq: number, read?: ChainRead): Promise<ChainRow[]>;
   /**
    * Events whose derived columns were changed after insert (at most `limit`, default 1000): by
    * default found through derived_hash (a cheap column scan); with `deep`, by comparing every column

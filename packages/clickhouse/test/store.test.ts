@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
-import { sealPayload, uuidv7 } from '@auditrail/core';
+import { leafHash, sealPayload, uuidv7 } from '@auditrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, DERIVED_COLUMNS, type Store, StoreError } from '../src/index.ts';
 import { batchOf, llmCall, sealAll } from './records.ts';
@@ -119,9 +119,12 @@ describe('ClickHouseStore on the embedded engine', () => {
       { stream_id: 'stream-a', events: 6, first_seq: 0, last_seq: 5 },
     ]);
     const rows = await store.readChain('stream-a', 1, 4);
-    expect(rows.map((r) => [r.seq, r.prevHash, Buffer.from(r.record).toString()])).toEqual(
+    expect(rows.map((r) => [r.seq, r.prevHash, 'record' in r ? Buffer.from(r.record).toString() : r])).toEqual(
       w.recent.slice(1, 4).map((s) => [s.record.seq, s.record.prev_hash, s.canonical]),
     );
+    // The database's leaf hashes are the RFC 9162 leaf hashes of the exact stored bytes.
+    const hashed = await store.readChain('stream-a', 1, 4, 'leaf-hashes');
+    expect(hashed).toEqual(w.recent.slice(1, 4).map((s) => ({ seq: s.record.seq, prevHash: s.record.prev_hash, leafHash: leafHash(s.canonical) })));
   });
 
   it('finds no drift between columns and records on untouched data', async () => {

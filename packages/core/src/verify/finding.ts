@@ -9,10 +9,20 @@ export interface Finding {
   readonly detail: string;
 }
 
-/** One stored row of a stream as verify reads it: the `seq` and `prev_hash` columns and the raw record. */
-export interface ChainRow {
-  readonly seq: number;
-  readonly prevHash: string;
-  /** The stored canonical record, as UTF-8 bytes or text. */
-  readonly record: Uint8Array | string;
-}
+/**
+ * One stored row of a stream as verify reads it: the `seq` and `prev_hash` columns, and either the
+ * raw record (hashed here) or the leaf hash the database computed from it.
+ */
+export type ChainRow =
+  | {
+      readonly seq: number;
+      readonly prevHash: string;
+      /** The stored canonical record, as UTF-8 bytes or text. */
+      readonly record: Uint8Array | string;
+    }
+  | {
+      readonly seq: number;
+      readonly prevHash: string;
+      /** SHA-256(0x00 ‖ stored record), lowercase hex, as the database computed it. */
+      readonly leafHash: string;
+    };
