@@ -9,9 +9,30 @@ export type {
   FinishReason,
   ToolCallObject,
 } from './openai-types.js';
+export { createResponse, createResponseEvents } from './openai-responses.js';
+export type {
+  FunctionCallItem,
+  MessageItem,
+  OutputItem,
+  OutputTextPart,
+  ReasoningItem,
+  ResponseObject,
+  ResponseStreamEvent,
+  ResponseUsage,
+} from './responses-types.js';
+export { createMessage, createMessageEvents } from './anthropic-messages.js';
+export type {
+  ContentBlock,
+  MessageObject,
+  MessageStreamEvent,
+  MessageUsage,
+  StopReason,
+  TextBlock,
+  ToolUseBlock,
+} from './anthropic-types.js';
 export { createEmbeddingResponse, embeddingVector } from './openai-embeddings.js';
 export type { EmbeddingObject, EmbeddingResponseObject } from './openai-embeddings.js';
 export { tokens } from './tokens.js';
 export { MockApiError } from './errors.js';
-export type { OpenAIErrorBody } from './errors.js';
-export { errorForModel, SLOW_MODEL, SLOW_MS } from './error-triggers.js';
+export type { AnthropicErrorBody, Dialect, OpenAIErrorBody } from './errors.js';
+export { errorForModel, SLOW_MODEL, SLOW_MS, SLOW_STREAM_MODEL, STREAM_ABORT_MODEL } from './error-triggers.js';

@@ -1,16 +1,14 @@
 import { planChat } from './chat-plan.js';
+import { CREATED_AT } from './clock.js';
 import type {
   ChatCompletionChunkObject,
   ChatCompletionObject,
   ChunkToolCallDelta,
   FinishReason,
 } from './openai-types.js';
+import { pieces } from './text.js';
 
-/** Fixed `created` timestamp of every completion and chunk. */
-const CREATED = 1700000000;
 const FINGERPRINT = 'fp_mock';
-/** Size (in characters) of each streamed content / arguments piece. */
-const PIECE = 8;
 
 /**
  * The `chat.completion` object answering a `POST /v1/chat/completions` body.
@@ -25,30 +23,12 @@ export function createChatCompletion(request: unknown): ChatCompletionObject {
   return {
     id: plan.id,
     object: 'chat.completion',
-    created: CREATED,
+    created: CREATED_AT,
     model: plan.model,
     system_fingerprint: FINGERPRINT,
     choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
     usage: plan.usage,
   };
-}
-
-/** `text` split into pieces of {@link PIECE} code points. */
-function pieces(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let count = 0;
-  for (const ch of text) {
-    current += ch;
-    count += 1;
-    if (count === PIECE) {
-      out.push(current);
-      current = '';
-      count = 0;
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 /**
@@ -63,7 +43,7 @@ export function createChatCompletionChunks(request: unknown): ChatCompletionChun
     const chunk: ChatCompletionChunkObject = {
       id: plan.id,
       object: 'chat.completion.chunk',
-      created: CREATED,
+      created: CREATED_AT,
       model: plan.model,
       system_fingerprint: FINGERPRINT,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
@@ -95,7 +75,7 @@ export function createChatCompletionChunks(request: unknown): ChatCompletionChun
     chunks.push({
       id: plan.id,
       object: 'chat.completion.chunk',
-      created: CREATED,
+      created: CREATED_AT,
       model: plan.model,
       system_fingerprint: FINGERPRINT,
       choices: [],

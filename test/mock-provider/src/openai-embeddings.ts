@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { MockApiError } from './errors.js';
+import { invalidRequest } from './errors.js';
 import { tokens } from './tokens.js';
+import { isRecord } from './values.js';
 
 /** Number of floats in every mock embedding vector. */
 const DIMENSIONS = 8;
@@ -42,33 +43,32 @@ function toBase64(vector: readonly number[]): string {
   return bytes.toString('base64');
 }
 
-/** A 400 `invalid_request_error` about `param`. */
-function invalid(message: string, param: string | null, code: string | null): MockApiError {
-  return new MockApiError(400, message, 'invalid_request_error', param, code);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The response to a `POST /v1/embeddings` body (`input`: a string or an array of
- * strings). Pure and deterministic; throws {@link MockApiError} (400) for an invalid body.
+ * strings). Pure and deterministic; throws `MockApiError` (400) for an invalid body.
  */
 export function createEmbeddingResponse(request: unknown): EmbeddingResponseObject {
-  if (!isRecord(request)) throw invalid('The request body must be a JSON object.', null, null);
+  if (!isRecord(request)) throw invalidRequest('The request body must be a JSON object.', null, null);
   const model = request['model'];
   if (typeof model !== 'string' || model.length === 0) {
-    throw invalid('You must provide a model parameter.', 'model', 'missing_required_parameter');
+    throw invalidRequest('You must provide a model parameter.', 'model', 'missing_required_parameter');
   }
   const input = request['input'];
   const inputs = typeof input === 'string' ? [input] : input;
   if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((item) => typeof item === 'string')) {
-    throw invalid("Invalid 'input': expected a string or a non-empty array of strings.", 'input', 'invalid_value');
+    throw invalidRequest(
+      "Invalid 'input': expected a string or a non-empty array of strings.",
+      'input',
+      'invalid_value',
+    );
   }
   const format = request['encoding_format'] ?? 'float';
   if (format !== 'float' && format !== 'base64') {
-    throw invalid("Invalid 'encoding_format': expected 'float' or 'base64'.", 'encoding_format', 'invalid_value');
+    throw invalidRequest(
+      "Invalid 'encoding_format': expected 'float' or 'base64'.",
+      'encoding_format',
+      'invalid_value',
+    );
   }
 
   let promptTokens = 0;

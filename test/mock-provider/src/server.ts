@@ -1,21 +1,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Buffer } from 'node:buffer';
 import type { AddressInfo } from 'node:net';
-import { errorForModel, SLOW_MODEL, SLOW_MS } from './error-triggers.js';
-import { MockApiError } from './errors.js';
-import { createChatCompletion, createChatCompletionChunks } from './openai-chat.js';
-import { createEmbeddingResponse } from './openai-embeddings.js';
+import { errorForModel, SLOW_MODEL, SLOW_MS, SLOW_STREAM_MODEL, STREAM_ABORT_MODEL } from './error-triggers.js';
+import { errorBody, MockApiError, type Dialect } from './errors.js';
+import { deliver, jsonReply, sseReply, wait, type DeliveryMode, type Reply } from './reply.js';
+import { ROUTES } from './routes.js';
 import { sha256Hex } from './sha256.js';
 import type { MockProvider, MockProviderOptions, ServedExchange } from './types.js';
 
-const CHAT_PATH = '/v1/chat/completions';
-const ROUTES = new Map<string, (request: unknown) => unknown>([
-  [CHAT_PATH, createChatCompletion],
-  ['/v1/embeddings', createEmbeddingResponse],
-]);
 /** Bodies larger than this are answered with 413 (and not buffered further). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '::0', '[::]']);
+/** Header carrying the request id, per dialect (what each SDK reads as `requestID`). */
+const REQUEST_ID_HEADERS: Record<Dialect, string> = { openai: 'x-request-id', anthropic: 'request-id' };
+const PARSE_ERRORS: Record<Dialect, string> = {
+  openai: 'We could not parse the JSON body of your request. The OpenAI API expects a JSON payload.',
+  anthropic: 'There was an issue with the request body: it is not valid JSON.',
+};
 
 interface Body {
   text: string;
@@ -39,48 +40,21 @@ function readBody(req: IncomingMessage): Promise<Body | null> {
   });
 }
 
-/** Wait `ms`; resolves false (early) if the connection closes meanwhile. */
-function wait(res: ServerResponse, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      res.off('close', onClose);
-      resolve(true);
-    }, ms);
-    res.once('close', onClose);
-  });
+function field(request: unknown, name: string): unknown {
+  return typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[name] : undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text, 'utf8'),
-    'x-request-id': requestId,
-  });
-  res.end(text);
-}
-
-function sendSse(res: ServerResponse, chunks: readonly unknown[], requestId: string): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    'x-request-id': requestId,
-  });
-  for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-  res.end('data: [DONE]\n\n');
-}
-
-function modelOf(request: unknown): unknown {
-  return typeof request === 'object' && request !== null ? (request as Record<string, unknown>)['model'] : undefined;
+/** The delivery a trigger model asks for: cut off by the server, paused halfway, or whole. */
+function modeFor(model: unknown, slowMs: number): DeliveryMode {
+  if (model === STREAM_ABORT_MODEL) return { kind: 'cut' };
+  if (model === SLOW_STREAM_MODEL) return { kind: 'pause', ms: slowMs };
+  return { kind: 'whole' };
 }
 
 /**
- * Start a deterministic mock of the OpenAI HTTP API (chat completions, JSON and
- * SSE, and embeddings) on a loopback address. Resolves once it is listening.
+ * Start a deterministic mock of the OpenAI (chat completions, Responses, embeddings) and
+ * Anthropic (Messages) HTTP APIs, JSON and SSE, on a loopback address. Resolves once it
+ * is listening.
  */
 export async function startMockProvider(options: MockProviderOptions = {}): Promise<MockProvider> {
   const host = options.host ?? '127.0.0.1';
@@ -89,6 +63,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   }
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
   const record = options.record ?? true;
+  const slowMs = Math.max(0, options.slowMs ?? SLOW_MS);
   const served: ServedExchange[] = [];
   let sequence = 0;
 
@@ -107,58 +82,59 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    const requestId = 'req_' + sha256Hex(`${seq}\n${body.text}`).slice(0, 32);
-    const exchange: ServedExchange = { method, path, request: null, status: 200, response: null, stream: false };
+    const route = method === 'POST' ? ROUTES.get(path) : undefined;
+    const dialect = route?.dialect ?? (req.headers['anthropic-version'] === undefined ? 'openai' : 'anthropic');
+    const headers = { [REQUEST_ID_HEADERS[dialect]]: 'req_' + sha256Hex(`${seq}\n${body.text}`).slice(0, 32) };
+    let request: unknown = null;
     let delay = latencyMs;
-    let send: () => void;
+    let mode: DeliveryMode = { kind: 'whole' };
+    let reply: Reply;
 
     try {
-      const route = method === 'POST' ? ROUTES.get(path) : undefined;
       if (route === undefined) throw new MockApiError(404, `Invalid URL (${method} ${path})`);
       if (body.tooLarge) throw new MockApiError(413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-      let request: unknown;
       try {
         request = JSON.parse(body.text);
       } catch {
-        exchange.request = body.text === '' ? null : body.text;
-        throw new MockApiError(
-          400,
-          'We could not parse the JSON body of your request. The OpenAI API expects a JSON payload.',
-        );
+        request = body.text === '' ? null : body.text;
+        throw new MockApiError(400, PARSE_ERRORS[dialect]);
       }
-      exchange.request = request;
-      const model = modelOf(request);
-      const triggered = errorForModel(model);
+      const model = field(request, 'model');
+      const triggered = errorForModel(model, dialect);
       if (triggered) throw triggered;
-      if (model === SLOW_MODEL) delay += SLOW_MS;
-      const isStream =
-        path === CHAT_PATH && (request as Record<string, unknown>)['stream'] === true;
-      if (isStream) {
-        const chunks = createChatCompletionChunks(request);
-        exchange.stream = true;
-        exchange.response = chunks;
-        send = () => sendSse(res, chunks, requestId);
-      } else {
-        const payload = route(request);
-        exchange.response = payload;
-        send = () => sendJson(res, 200, payload, requestId);
-      }
+      if (model === SLOW_MODEL) delay += slowMs;
+      mode = modeFor(model, slowMs);
+      reply =
+        route.events !== undefined && field(request, 'stream') === true
+          ? sseReply(route.events(request), route.named, route.done)
+          : jsonReply(200, route.json(request));
     } catch (err) {
       const error =
         err instanceof MockApiError
           ? err
           : new MockApiError(500, 'The server had an error while processing your request.', 'server_error');
-      exchange.status = error.status;
-      exchange.stream = false;
-      exchange.response = error.body;
-      send = () => sendJson(res, error.status, error.body, requestId);
+      reply = jsonReply(error.status, errorBody(error, dialect));
+      mode = { kind: 'whole' };
     }
 
     // Cancellable: a client that disconnects during the delay gets nothing, and nothing throws.
     if (delay > 0 && !(await wait(res, delay))) return;
     if (closed) return;
-    send();
-    if (record) served.push(exchange);
+    const outcome = await deliver(res, reply, headers, mode);
+    if (!record) return;
+    const exchange: ServedExchange = {
+      method,
+      path,
+      request,
+      status: reply.status,
+      response: reply.response,
+      stream: reply.stream,
+    };
+    if (outcome !== 'complete') {
+      exchange.response = reply.partial(reply.cut);
+      exchange.aborted = outcome;
+    }
+    served.push(exchange);
   }
 
   const server = createServer((req, res) => {
@@ -177,11 +153,12 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
 
   const address = server.address() as AddressInfo;
   const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const url = `http://${hostPart}:${address.port}/v1`;
+  const root = `http://${hostPart}:${address.port}`;
   let closing: Promise<void> | undefined;
 
   return {
-    url,
+    url: `${root}/v1`,
+    anthropicUrl: root,
     get served(): readonly ServedExchange[] {
       return served;
     },

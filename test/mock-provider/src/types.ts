@@ -8,6 +8,8 @@ export interface MockProviderOptions {
   latencyMs?: number;
   /** Record every exchange in `served`; default true. Turn off for benchmarks. */
   record?: boolean;
+  /** Delay of the `mock-slow` and `mock-slow-stream` models; default 2000 (`SLOW_MS`). */
+  slowMs?: number;
 }
 
 /** One request/response pair the mock has answered. */
@@ -18,15 +20,29 @@ export interface ServedExchange {
   /** Parsed JSON body (the raw text when it was not valid JSON; null when empty). */
   request: unknown;
   status: number;
-  /** The JSON body sent, or for SSE the array of parsed chunk objects. */
+  /**
+   * The JSON body sent, or for SSE the array of event (chunk) objects. For an aborted
+   * exchange, only what went out: the events sent, or the text of the partial JSON body.
+   */
   response: unknown;
   stream: boolean;
+  /**
+   * Present only when the response was not sent whole: `'server'` when the mock cut the
+   * connection (`mock-stream-abort`), `'client'` when the client went away mid-response
+   * (`mock-slow-stream`).
+   */
+  aborted?: 'server' | 'client';
 }
 
 /** A running mock provider. */
 export interface MockProvider {
   /** Base URL ending in /v1, e.g. http://127.0.0.1:43123/v1 — pass as `baseURL` to `new OpenAI()`. */
   readonly url: string;
+  /**
+   * The server root without /v1, e.g. http://127.0.0.1:43123 — pass as `baseURL` to
+   * `new Anthropic()` (the Anthropic SDK appends /v1/messages itself).
+   */
+  readonly anthropicUrl: string;
   /** Every answered exchange, in the order responses completed (empty when `record` is false). */
   readonly served: readonly ServedExchange[];
   /** Forget the recorded exchanges. */

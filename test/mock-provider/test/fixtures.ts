@@ -1,8 +1,14 @@
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { FunctionTool } from 'openai/resources/responses/responses';
 
 /** Shared constants of the mock-provider tests. */
 export const API_KEY = 'sk-proj-mockmockmockmockmockmockmock0000';
+/** Fake, but shaped like a real key: `sk-ant-api03-` + 93 base64url characters. */
+export const ANTHROPIC_KEY =
+  'sk-ant-api03-PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA_2O76UMFxFkM_R5Kjp1vRt-1fjORS_6ilI8ihN5KXSc7Tvo_hBKqFY';
 export const hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 export const USAGE_DETAILS = {
   prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
@@ -39,6 +45,30 @@ export const TOOLS: ChatCompletionTool[] = [
     },
   },
 ];
+
+/** {@link TOOLS} as Responses API function tools. */
+export const RESPONSE_TOOLS: FunctionTool[] = TOOLS.flatMap((tool) =>
+  tool.type === 'function'
+    ? [
+        {
+          type: 'function' as const,
+          name: tool.function.name,
+          parameters: tool.function.parameters ?? null,
+          strict: false,
+        },
+      ]
+    : [],
+);
+
+/** {@link TOOLS} as Anthropic tools. */
+export const ANTHROPIC_TOOLS: Anthropic.Tool[] = TOOLS.flatMap((tool) =>
+  tool.type === 'function'
+    ? [{ name: tool.function.name, input_schema: tool.function.parameters as Anthropic.Tool.InputSchema }]
+    : [],
+);
+
+/** Tokens of `text` as the mock counts them: ceil(UTF-8 bytes / 4). */
+export const tok = (text: string): number => Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 
 /** The embedding the mock is meant to return for `text`, computed independently of the implementation. */
 export function intendedEmbedding(text: string): number[] {
