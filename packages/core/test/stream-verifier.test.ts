@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, type ChainRow, type Finding, StreamSequencer, StreamVerifier } from '../src/index.ts';
+import { canonicalJson, type ChainRow, type Finding, leafHash, StreamSequencer, StreamVerifier } from '../src/index.ts';
 import { unsealed } from './fixtures.ts';
 
+type RecordRow = Extract<ChainRow, { record: unknown }>;
+
 /** Ten chained records as the store would hand them to verify. */
-function stream(n = 10): ChainRow[] {
+function stream(n = 10): RecordRow[] {
   const seq = new StreamSequencer({ streamId: 's1' });
   return Array.from({ length: n }, (_, i) => {
     const { record, canonical } = seq.seal(unsealed({ request_id: `req-${i}` }));
@@ -12,7 +14,7 @@ function stream(n = 10): ChainRow[] {
 }
 
 /** A stored row whose record was rewritten (the columns follow the record, as MATERIALIZED columns do). */
-function rewrite(row: ChainRow, change: (r: Record<string, unknown>) => void): ChainRow {
+function rewrite(row: RecordRow, change: (r: Record<string, unknown>) => void): RecordRow {
   const r = JSON.parse(row.record as string) as Record<string, unknown>;
   change(r);
   return { seq: r['seq'] as number, prevHash: r['prev_hash'] as string, record: canonicalJson(r) };
@@ -73,6 +75,20 @@ describe('StreamVerifier', () => {
     const rows = stream(30);
     for (const i of [2, 11, 20]) rows[i] = rewrite(rows[i]!, (r) => (r['status'] = 'error'));
     expect(kinds(verify(rows))).toEqual([[2, 'modified'], [11, 'modified'], [20, 'modified']]);
+  });
+
+  it('takes leaf hashes computed elsewhere in place of records; without records a swap can only be called modified', () => {
+    const hashed = (rows: RecordRow[]): ChainRow[] => rows.map((r) => ({ seq: r.seq, prevHash: r.prevHash, leafHash: leafHash(r.record) }));
+    expect(verify(hashed(stream()))).toEqual([]);
+    const rows = stream();
+    rows[5] = rewrite(rows[5]!, (r) => (r['status'] = 'error'));
+    expect(kinds(verify(hashed(rows)))).toEqual([[5, 'modified']]);
+    const swapped = stream();
+    const [ra, rb] = [rewrite(swapped[3]!, (r) => (r['seq'] = 4)), rewrite(swapped[4]!, (r) => (r['seq'] = 3))];
+    swapped[3] = rb;
+    swapped[4] = ra;
+    expect(kinds(verify(swapped))).toEqual([[3, 'reordered'], [4, 'reordered']]);
+    expect(kinds(verify(hashed(swapped))).map(([, kind]) => kind)).not.toContain('reordered');
   });
 
   it('refuses rows that do not come in seq order', () => {
