@@ -4,29 +4,33 @@ import { json, runInSpan, safely } from './run-span.js';
 import * as sc from './semconv.js';
 import type { LlmCallOptions, LlmResponse } from './types.js';
 
+/** The response attributes of an LLM call. */
+export function responseAttributes(response: LlmResponse): Attributes {
+  const a: Attributes = {};
+  if (response.id !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_ID] = response.id;
+  if (response.model !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
+  if (response.finishReasons !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = response.finishReasons;
+  const u = response.usage;
+  if (u?.inputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
+  if (u?.outputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
+  if (u?.cacheReadTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = u.cacheReadTokens;
+  if (u?.cacheWriteTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = u.cacheWriteTokens;
+  if (u?.reasoningTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = u.reasoningTokens;
+  const out = json(response.outputMessages);
+  if (out !== undefined) a[sc.ATTR_GEN_AI_OUTPUT_MESSAGES] = out;
+  return a;
+}
+
 /** Handle on an LLM call in progress. */
 export class LlmCall extends SpanHandle {
   /** Records what the provider answered. Never throws. */
   setResponse(response: LlmResponse): void {
-    safely(() => {
-      const a: Attributes = {};
-      if (response.id !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_ID] = response.id;
-      if (response.model !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
-      if (response.finishReasons !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = response.finishReasons;
-      const u = response.usage;
-      if (u?.inputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
-      if (u?.outputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
-      if (u?.cacheReadTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = u.cacheReadTokens;
-      if (u?.cacheWriteTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = u.cacheWriteTokens;
-      if (u?.reasoningTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = u.reasoningTokens;
-      const out = json(response.outputMessages);
-      if (out !== undefined) a[sc.ATTR_GEN_AI_OUTPUT_MESSAGES] = out;
-      this.span.setAttributes(a);
-    });
+    safely(() => this.span.setAttributes(responseAttributes(response)));
   }
 }
 
-function requestAttributes(o: LlmCallOptions): Attributes {
+/** The request attributes of an LLM call (content included: auto-instrumentation drops it when not capturing). */
+export function requestAttributes(o: LlmCallOptions): Attributes {
   const a: Attributes = {
     [sc.ATTR_GEN_AI_OPERATION_NAME]: o.operation ?? 'chat',
     [sc.ATTR_GEN_AI_PROVIDER_NAME]: o.provider,

@@ -37,6 +37,8 @@ export const ATTR_SESSION_ID = 'session.id';
 /** auditrail's own attributes. */
 export const ATTR_AUDITRAIL_EVENT_TYPE = 'auditrail.event_type';
 export const ATTR_AUDITRAIL_REQUEST_ID = 'auditrail.request.id';
+/** True on a call the app or the network cut short (an aborted stream, a cancelled request). */
+export const ATTR_AUDITRAIL_CALL_ABORTED = 'auditrail.call.aborted';
 export const ATTR_AUDITRAIL_DECISION_NAME = 'auditrail.decision.name';
 export const ATTR_AUDITRAIL_DECISION_OUTCOME = 'auditrail.decision.outcome';
 /** The spans a decision rests on, as `traceId-spanId` strings. */
