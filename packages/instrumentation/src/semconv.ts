@@ -30,6 +30,11 @@ export const ATTR_GEN_AI_TOOL_DESCRIPTION = 'gen_ai.tool.description';
 export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
 export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
 export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const ATTR_GEN_AI_DATA_SOURCE_ID = 'gen_ai.data_source.id';
+export const ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT = 'gen_ai.retrieval.query.text';
+/** JSON `[{ id, score, content? }]`. */
+export const ATTR_GEN_AI_RETRIEVAL_DOCUMENTS = 'gen_ai.retrieval.documents';
+export const ATTR_GEN_AI_RETRIEVAL_TOP_K = 'gen_ai.retrieval.top_k';
 export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_USER_ID = 'user.id';
 export const ATTR_SESSION_ID = 'session.id';
@@ -49,6 +54,28 @@ export const ATTR_AUDITRAIL_DECISION_POLICY_VERSION = 'auditrail.decision.policy
 export const ATTR_AUDITRAIL_DECISION_MODEL_VERSION = 'auditrail.decision.model_version';
 export const ATTR_AUDITRAIL_DECISION_CONFIDENCE = 'auditrail.decision.confidence';
 export const ATTR_AUDITRAIL_DECISION_REVIEWER = 'auditrail.decision.reviewer';
+export const ATTR_AUDITRAIL_GUARDRAIL_NAME = 'auditrail.guardrail.name';
+export const ATTR_AUDITRAIL_GUARDRAIL_RULE = 'auditrail.guardrail.rule';
+/** What the guardrail did: `blocked`, `redacted`, `flagged`, `allowed`, … */
+export const ATTR_AUDITRAIL_GUARDRAIL_ACTION = 'auditrail.guardrail.action';
+/** `low`, `medium`, `high`, `critical`. */
+export const ATTR_AUDITRAIL_GUARDRAIL_SEVERITY = 'auditrail.guardrail.severity';
+/** JSON of what triggered it (content: stored beside the record, by policy). */
+export const ATTR_AUDITRAIL_GUARDRAIL_DETAILS = 'auditrail.guardrail.details';
+/** `login`, `logout`, `token_issued`, `access_denied`, … */
+export const ATTR_AUDITRAIL_AUTH_ACTION = 'auditrail.auth.action';
+export const ATTR_AUDITRAIL_AUTH_OUTCOME = 'auditrail.auth.outcome';
+export const ATTR_AUDITRAIL_AUTH_PRINCIPAL = 'auditrail.auth.principal';
+export const ATTR_AUDITRAIL_AUTH_METHOD = 'auditrail.auth.method';
+export const ATTR_AUDITRAIL_AUTH_REASON = 'auditrail.auth.reason';
+export const ATTR_AUDITRAIL_ADMIN_ACTION = 'auditrail.admin.action';
+export const ATTR_AUDITRAIL_ADMIN_ACTOR = 'auditrail.admin.actor';
+export const ATTR_AUDITRAIL_ADMIN_TARGET = 'auditrail.admin.target';
+/** JSON of what changed (content: stored beside the record, by policy). */
+export const ATTR_AUDITRAIL_ADMIN_CHANGES = 'auditrail.admin.changes';
+export const ATTR_AUDITRAIL_ERROR_MESSAGE = 'auditrail.error.message';
+/** JSON of the context an error happened in (content: stored beside the record, by policy). */
+export const ATTR_AUDITRAIL_ERROR_CONTEXT = 'auditrail.error.context';
 
 /** Attributes whose values are content (prompts, completions, arguments): kept beside the record. */
 export const CONTENT_ATTRIBUTES: readonly string[] = [
@@ -59,4 +86,10 @@ export const CONTENT_ATTRIBUTES: readonly string[] = [
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_AUDITRAIL_DECISION_INPUTS,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_AUDITRAIL_GUARDRAIL_DETAILS,
+  ATTR_AUDITRAIL_ADMIN_CHANGES,
+  ATTR_AUDITRAIL_ERROR_CONTEXT,
+  ATTR_AUDITRAIL_ERROR_MESSAGE,
 ];
