@@ -54,8 +54,17 @@ export class ObservedCall {
   fail(error: unknown, options: { aborted?: boolean } = {}): void {
     safely(() => {
       if (this.#ended) return;
-      const e = error as { name?: unknown; message?: unknown; status?: unknown } | undefined;
-      const type = typeof e?.name === 'string' && e.name !== 'Error' ? e.name : typeof e?.status === 'number' ? String(e.status) : '_OTHER';
+      const e = error as { name?: unknown; message?: unknown; status?: unknown; constructor?: { name?: unknown } } | undefined;
+      // openai's error classes keep `name` 'Error': their class name says what happened.
+      const ctor = typeof error === 'object' && error !== null ? e?.constructor?.name : undefined;
+      const type =
+        typeof e?.name === 'string' && e.name !== 'Error'
+          ? e.name
+          : typeof ctor === 'string' && ctor !== 'Error' && ctor !== 'Object'
+            ? ctor
+            : typeof e?.status === 'number'
+              ? String(e.status)
+              : '_OTHER';
       this.span.setAttribute(sc.ATTR_ERROR_TYPE, type);
       if (options.aborted) this.span.setAttribute(sc.ATTR_AUDITRAIL_CALL_ABORTED, true);
       if (error instanceof Error) this.span.recordException(error);
