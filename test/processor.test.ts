@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { BUILTIN_PRICES, computeCost, type EventBatch, payloadDigest } from '@auditrail/core';
+import { computeCost, type EventBatch, genaiPricesSource, payloadDigest } from '@auditrail/core';
 import { type Store, verifyStore } from '@auditrail/clickhouse';
 import { handleRequest } from '@auditrail/cli';
 import { withLlmCall, withRequestContext } from '@auditrail/instrumentation';
@@ -73,8 +73,8 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     expect(llm.map((e) => [e.usage?.input_tokens, e.usage?.output_tokens])).toEqual(served.map((u) => [u.prompt_tokens, u.completion_tokens]));
     expect(llm.map((e) => e.response_model)).toEqual(['gpt-4o-mini-2024-08-06', 'gpt-4o-mini-2024-08-06']);
     for (const e of llm) {
-      expect(e.cost_usd).toBe(computeCost([BUILTIN_PRICES], 'openai', e.response_model, e.usage).cost_usd);
-      expect(e.price_source).toBe('auditrail-builtin@2026-11-01');
+      expect(e.cost_usd).toBe(computeCost([], 'openai', e.response_model, e.usage).cost_usd);
+      expect(e.price_source).toBe(genaiPricesSource()); // @pydantic/genai-prices@<installed version>
     }
     // Tool calls: name, id and arguments as the model asked.
     const tools = events.filter((e) => e.event_type === 'tool.call');
@@ -113,7 +113,7 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     const expected = (calls: number[], model: string) =>
       calls.reduce((sum, k) => {
         const usage = { input_tokens: served[k]!.prompt_tokens, output_tokens: served[k]!.completion_tokens, cache_read_tokens: 0, cache_write_tokens: null, reasoning_tokens: 0 };
-        return sum + units(computeCost([BUILTIN_PRICES], 'openai', model, usage).cost_usd!);
+        return sum + units(computeCost([], 'openai', model, usage).cost_usd!);
       }, 0n);
     const rows = await s.cost('user', {});
     expect(rows.map((r) => r.key).sort()).toEqual(['u1', 'u2']);

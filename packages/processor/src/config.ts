@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILTIN_PRICES, priceTableSchema } from '@auditrail/core';
+import { priceTableSchema } from '@auditrail/core';
 import type { AuditSpanProcessorOptions } from './types.js';
 
 const schema = z.object({
@@ -16,6 +16,7 @@ const schema = z.object({
   logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
 });
 
+/** `priceTables`: the override tables, searched before the bundled genai-prices data (see computeCost). */
 export type ResolvedProcessorConfig = z.output<typeof schema> & { priceTables: AuditSpanProcessorOptions['prices'] & object };
 
 /** Resolves options once, at construction; a bad option throws naming its key. */
@@ -26,5 +27,5 @@ export function resolveProcessorConfig(options: AuditSpanProcessorOptions): Reso
     throw new TypeError(`AuditSpanProcessor option ${issue.path.join('.')}: ${issue.message}`);
   }
   const c = parsed.data;
-  return { ...c, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices, BUILTIN_PRICES] };
+  return { ...c, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices] };
 }

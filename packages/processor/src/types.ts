@@ -16,7 +16,11 @@ export interface AuditSpanProcessorOptions {
   tenantId?: string;
   /** Stream id of this processor instance. Default: a fresh UUIDv7. */
   streamId?: string;
-  /** Price tables searched before the built-in one. */
+  /**
+   * Local price tables (`{ source, prices: { 'provider/model': { input, output, cache_read?, cache_write? } } }`,
+   * USD per million tokens), searched in order before the bundled `@pydantic/genai-prices` data.
+   * Validated at construction: a malformed table throws naming the field.
+   */
   prices?: PriceTable[];
   /** Spans and unwritten events held in memory at most; beyond it spans are shed, counted and recorded. Default 20000. */
   maxQueueSize?: number;
