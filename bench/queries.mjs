@@ -219,11 +219,16 @@ export async function queriesBench(args) {
     const requestsSql = `SELECT request_id AS request, any(tenant_id) AS tenant, any(user_id) AS user, any(session_id) AS session,
         toString(min(observed_at)) AS first_at, toString(max(observed_at)) AS last_at, count() AS events,
         countIf(event_type LIKE 'llm.%') AS llm_calls, countIf(event_type = 'tool.call') AS tool_calls,
-        toString(sum(ifNull(cost_usd, 0))) AS total_cost, countIf(event_type LIKE 'llm.%' AND cost_usd IS NULL) AS unpriced
-      FROM ${db}.events
-      WHERE 1 AND user_id = {user_id:String} AND observed_at >= {since:DateTime64(6, 'UTC')} AND request_id != ''
+        toString(sum(ifNull(effective_cost, 0))) AS total_cost, countIf(event_type LIKE 'llm.%' AND effective_cost IS NULL) AS unpriced
+      FROM (SELECT e.request_id AS request_id, e.tenant_id AS tenant_id, e.user_id AS user_id, e.session_id AS session_id, e.observed_at AS observed_at, e.event_type AS event_type,
+          if(c.c_stream = '', e.cost_usd, c.c_cost) AS effective_cost
+        FROM (SELECT request_id, tenant_id, user_id, session_id, observed_at, event_type, cost_usd, stream_id, seq FROM ${db}.events
+          WHERE 1 AND user_id = {user_id:String} AND observed_at >= {since:DateTime64(6, 'UTC')} AND request_id != '' AND event_type != 'cost.correction') AS e
+        LEFT JOIN (SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq, argMax(cost_usd, (observed_at, stream_id, seq)) AS c_cost
+          FROM ${db}.events WHERE event_type = 'cost.correction' AND corrects_stream_id != '' AND cost_usd IS NOT NULL
+          GROUP BY c_stream, c_seq) AS c ON e.stream_id = c.c_stream AND e.seq = c.c_seq)
       GROUP BY request
-      HAVING sum(ifNull(cost_usd, 0)) >= toDecimal64({min_cost:String}, 12)
+      HAVING sum(ifNull(effective_cost, 0)) >= toDecimal64({min_cost:String}, 12)
       ORDER BY first_at DESC, request
       LIMIT {limit:UInt32}`;
     const sinceParam = new Date(Date.now() - 7 * 86400e3).toISOString().replace('T', ' ').replace('Z', '');

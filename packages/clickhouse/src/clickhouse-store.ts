@@ -3,9 +3,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuditRecord, ChainRow, EventBatch, PayloadRow } from '@auditrail/core';
 import { StoreError } from './errors.js';
 import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
-import { DERIVED_COLUMNS, DERIVED_HASH_EXPR, STORED_HASH_EXPR } from './schema/columns.js';
+import { withEffectiveCost } from './queries/effective-cost.js';
+import { COST_CORRECTION, DERIVED_COLUMNS, DERIVED_HASH_EXPR, LINK_COLUMNS, STORED_HASH_EXPR } from './schema/columns.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema/migrations.js';
-import type { ChainRead, ColumnDrift, CostGroup, CostRow, EventFilter, RequestSummary, Store, StreamSummary } from './types.js';
+import type { ChainRead, ColumnDrift, CorrectionRow, CostGroup, CostRow, EventFilter, RequestSummary, ScanOptions, Store, StreamPosition, StreamSummary } from './types.js';
 
 const TOKEN = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -30,10 +31,19 @@ function isRawField(value: string): boolean {
  * Per derived column: does the stored value differ from what the record derives? Compared as text
  * so that NULL equals NULL: '\0' never occurs in a derived value.
  */
-const DIFFERS = DERIVED_COLUMNS.map((c) => `ifNull(toString(${c.name}), '\\0') != ifNull(toString(${c.expr}), '\\0')`);
+const differs = (c: { name: string; expr: string }) => `ifNull(toString(${c.name}), '\\0') != ifNull(toString(${c.expr}), '\\0')`;
+const ALL_COLUMNS = [...DERIVED_COLUMNS, ...LINK_COLUMNS];
+const DIFFERS = ALL_COLUMNS.map(differs);
 
 /** The names of the derived columns of a row that differ from what its record derives. */
-const DRIFTED_COLUMNS = `arrayFilter((name, bad) -> bad, [${DERIVED_COLUMNS.map((c) => `'${c.name}'`).join(', ')}], [${DIFFERS.join(', ')}])`;
+const DRIFTED_COLUMNS = `arrayFilter((name, bad) -> bad, [${ALL_COLUMNS.map((c) => `'${c.name}'`).join(', ')}], [${DIFFERS.join(', ')}])`;
+
+/**
+ * Correction rows whose link columns differ from their record. The link columns are outside
+ * derived_hash (see columns.ts) and are read by queries on correction rows only, so these rows are
+ * the ones to check: few, and found through the event_type skip index without reading any other.
+ */
+const LINK_DRIFT = `event_type = '${COST_CORRECTION}' AND (${LINK_COLUMNS.map(differs).join(' OR ')})`;
 
 /**
  * Decodes RowBinary rows of (seq UInt64, prev_hash String, record String), or with `leafHashes`
@@ -147,12 +157,21 @@ export class ClickHouseStore implements Store {
   async search(filter: EventFilter): Promise<AuditRecord[]> {
     const where = whereOf(filter);
     const minCost = minCostOf(filter);
-    const cost = minCost === undefined ? '' : ' AND cost_usd >= toDecimal64({min_cost:String}, 12)';
+    const db = this.database;
     // Two steps: find positions through the columns alone (which the by_user projection and the
-    // skip indexes can serve), then fetch those records by primary key.
-    const keys = `SELECT stream_id, seq FROM ${this.database}.events WHERE ${where.sql}${cost} ORDER BY observed_at DESC, stream_id, seq LIMIT {limit:UInt32}`;
+    // skip indexes can serve), then fetch those records by primary key. A minimum cost applies to
+    // each call's cost after corrections; corrections themselves are not calls.
+    const keys =
+      minCost === undefined
+        ? `SELECT stream_id, seq FROM ${db}.events WHERE ${where.sql} ORDER BY observed_at DESC, stream_id, seq LIMIT {limit:UInt32}`
+        : `SELECT stream_id, seq FROM (${withEffectiveCost(
+            db,
+            `SELECT stream_id, seq, observed_at, cost_usd FROM ${db}.events WHERE ${where.sql} AND event_type != '${COST_CORRECTION}'`,
+            filter.tenant !== undefined,
+            ['stream_id', 'seq', 'observed_at'],
+          )}) WHERE effective_cost >= toDecimal64({min_cost:String}, 12) ORDER BY observed_at DESC, stream_id, seq LIMIT {limit:UInt32}`;
     return this.#records(
-      `SELECT record FROM ${this.database}.events WHERE (stream_id, seq) IN (${keys}) ORDER BY observed_at DESC, stream_id, seq`,
+      `SELECT record FROM ${db}.events WHERE (stream_id, seq) IN (${keys}) ORDER BY observed_at DESC, stream_id, seq`,
       { ...where.params, min_cost: minCost, limit: limitOf(filter) },
     );
   }
@@ -160,17 +179,25 @@ export class ClickHouseStore implements Store {
   async requests(filter: EventFilter): Promise<RequestSummary[]> {
     const where = whereOf(filter);
     const minCost = minCostOf(filter);
+    const db = this.database;
+    // The events side reads only columns of the by_user projection, so a per-user query stays on it.
+    // A correction is not part of a request (auditrail writes them without one; none is counted).
+    const events = withEffectiveCost(
+      db,
+      `SELECT request_id, tenant_id, user_id, session_id, observed_at, event_type, cost_usd, stream_id, seq FROM ${db}.events WHERE ${where.sql} AND request_id != '' AND event_type != '${COST_CORRECTION}'`,
+      filter.tenant !== undefined,
+      ['request_id', 'tenant_id', 'user_id', 'session_id', 'observed_at', 'event_type'],
+    );
     // Aliases differ from column names: ClickHouse resolves an alias before a column of the same
     // name, even in WHERE, which would put aggregates into the filter.
     const rows = await this.#rows<{ request: string; tenant: string; user: string; session: string; first_at: string; last_at: string; events: string; llm_calls: string; tool_calls: string; total_cost: string; unpriced: string }>(
       `SELECT request_id AS request, any(tenant_id) AS tenant, any(user_id) AS user, any(session_id) AS session,
         toString(min(observed_at)) AS first_at, toString(max(observed_at)) AS last_at, count() AS events,
         countIf(event_type LIKE 'llm.%') AS llm_calls, countIf(event_type = 'tool.call') AS tool_calls,
-        toString(sum(ifNull(cost_usd, 0))) AS total_cost, countIf(event_type LIKE 'llm.%' AND cost_usd IS NULL) AS unpriced
-      FROM ${this.database}.events
-      WHERE ${where.sql} AND request_id != ''
+        toString(sum(ifNull(effective_cost, 0))) AS total_cost, countIf(event_type LIKE 'llm.%' AND effective_cost IS NULL) AS unpriced
+      FROM (${events})
       GROUP BY request
-      ${minCost === undefined ? '' : 'HAVING sum(ifNull(cost_usd, 0)) >= toDecimal64({min_cost:String}, 12)'}
+      ${minCost === undefined ? '' : 'HAVING sum(ifNull(effective_cost, 0)) >= toDecimal64({min_cost:String}, 12)'}
       ORDER BY first_at DESC, request
       LIMIT {limit:UInt32}`,
       { ...where.params, min_cost: minCost, limit: limitOf(filter) },
@@ -194,13 +221,19 @@ export class ClickHouseStore implements Store {
     const key = COST_KEYS[by];
     if (!key) throw new StoreError('QUERY', `cost can be grouped by ${Object.keys(COST_KEYS).join(', ')}; got ${JSON.stringify(by)}`);
     const where = whereOf(filter);
+    const db = this.database;
+    const events = withEffectiveCost(
+      db,
+      `SELECT ${key} AS group_key, input_tokens, output_tokens, cost_usd, stream_id, seq FROM ${db}.events WHERE ${where.sql} AND event_type LIKE 'llm.%'`,
+      filter.tenant !== undefined,
+      ['group_key', 'input_tokens', 'output_tokens'],
+    );
     const rows = await this.#rows<{ key: string; total_cost: string; calls: string; unpriced: string; total_input: string; total_output: string }>(
-      `SELECT ${key} AS key, toString(sum(ifNull(cost_usd, 0))) AS total_cost, count() AS calls, countIf(cost_usd IS NULL) AS unpriced,
+      `SELECT group_key AS key, toString(sum(ifNull(effective_cost, 0))) AS total_cost, count() AS calls, countIf(effective_cost IS NULL) AS unpriced,
         sum(input_tokens) AS total_input, sum(output_tokens) AS total_output
-      FROM ${this.database}.events
-      WHERE ${where.sql} AND event_type LIKE 'llm.%'
+      FROM (${events})
       GROUP BY key
-      ORDER BY sum(ifNull(cost_usd, 0)) DESC, key
+      ORDER BY sum(ifNull(effective_cost, 0)) DESC, key
       LIMIT {limit:UInt32}`,
       { ...where.params, limit: filter.limit === undefined ? 10_000 : limitOf(filter) },
     );
@@ -212,6 +245,44 @@ export class ClickHouseStore implements Store {
       input_tokens: Number(r.total_input),
       output_tokens: Number(r.total_output),
     }));
+  }
+
+  async latestCorrections(positions: readonly StreamPosition[]): Promise<CorrectionRow[]> {
+    if (positions.length === 0) return [];
+    // No alias is a column name: ClickHouse would resolve the name to the alias, in argMax and in WHERE.
+    const latest = '(observed_at, stream_id, seq)';
+    const rows = await this.#rows<{ c_stream: string; c_seq: string; c_cost: string; c_source: string; c_event: string; corrections: string }>(
+      `SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq,
+        toString(argMax(cost_usd, ${latest})) AS c_cost,
+        toString(argMax(price_source, ${latest})) AS c_source,
+        toString(argMax(event_id, ${latest})) AS c_event,
+        count() AS corrections
+      FROM ${this.database}.events
+      WHERE event_type = '${COST_CORRECTION}' AND corrects_stream_id != '' AND cost_usd IS NOT NULL
+        AND has(arrayZip({s:Array(String)}, {q:Array(UInt64)}), (corrects_stream_id, corrects_seq))
+      GROUP BY c_stream, c_seq
+      ORDER BY c_stream, c_seq`,
+      { s: positions.map((p) => p.stream_id), q: positions.map((p) => p.seq) },
+    );
+    return rows.map((r) => ({
+      stream_id: r.c_stream,
+      seq: Number(r.c_seq),
+      cost_usd: r.c_cost,
+      price_source: r.c_source,
+      correction_event_id: r.c_event,
+      corrections: Number(r.corrections),
+    }));
+  }
+
+  async scan(filter: EventFilter, options: ScanOptions = {}): Promise<AuditRecord[]> {
+    const where = whereOf(filter);
+    const after = options.after;
+    return this.#records(
+      `SELECT record FROM ${this.database}.events
+      WHERE ${where.sql}${after ? ' AND (stream_id, seq) > ({after_stream:String}, {after_seq:UInt64})' : ''}
+      ORDER BY stream_id, seq LIMIT {limit:UInt32}`,
+      { ...where.params, after_stream: after?.stream_id, after_seq: after?.seq, limit: limitOf({ limit: options.limit ?? 10_000 }) },
+    );
   }
 
   async streams(): Promise<StreamSummary[]> {
@@ -247,13 +318,16 @@ export class ClickHouseStore implements Store {
     // Cheap by default: rows whose stored columns no longer hash to the derived_hash computed at
     // insert (a key column, which cannot be updated). Deep: every column against its record, which
     // parses every record. Either way, the columns that differ are named for the rows found only.
+    // The link columns of corrections (outside derived_hash) are compared with the record on every
+    // correction row, in a query of their own so that the skip index on event_type serves it.
+    const db = this.database;
     const suspects = options.deep
-      ? `${DIFFERS.join(' OR ')} OR ${STORED_HASH_EXPR} != derived_hash OR derived_hash != ${DERIVED_HASH_EXPR}`
-      : `${STORED_HASH_EXPR} != derived_hash`;
+      ? `SELECT stream_id, seq FROM ${db}.events WHERE ${DIFFERS.join(' OR ')} OR ${STORED_HASH_EXPR} != derived_hash OR derived_hash != ${DERIVED_HASH_EXPR}`
+      : `SELECT stream_id, seq FROM ${db}.events WHERE ${STORED_HASH_EXPR} != derived_hash UNION ALL SELECT stream_id, seq FROM ${db}.events WHERE ${LINK_DRIFT}`;
     const rows = await this.#rows<{ stream_id: string; seq: string; columns: string[] }>(
       `SELECT stream_id, seq, ${DRIFTED_COLUMNS} AS columns
-      FROM ${this.database}.events
-      WHERE (stream_id, seq) IN (SELECT stream_id, seq FROM ${this.database}.events WHERE ${suspects})
+      FROM ${db}.events
+      WHERE (stream_id, seq) IN (${suspects})
       ORDER BY stream_id, seq LIMIT {limit:UInt32}`,
       { limit: options.limit ?? 1000 },
     );
@@ -273,7 +347,7 @@ export class ClickHouseStore implements Store {
     if (engine !== 'MergeTree') return [engine === undefined ? 'table events is missing' : `events is a ${engine}, not the MergeTree table auditrail created`];
     const byName = new Map(rows.map((r) => [r.name, r]));
     const problems: string[] = [];
-    for (const name of [...DERIVED_COLUMNS.map((c) => c.name), 'derived_hash']) {
+    for (const name of [...ALL_COLUMNS.map((c) => c.name), 'derived_hash']) {
       const c = byName.get(name);
       if (!c) problems.push(`column ${name} is missing`);
       else if (c.default_kind !== 'MATERIALIZED') problems.push(`column ${name} is no longer MATERIALIZED from the record`);

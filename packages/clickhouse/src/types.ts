@@ -12,7 +12,12 @@ export interface EventFilter {
   model?: string;
   since?: Date;
   until?: Date;
-  /** Decimal USD; on events for `search`, on the request total for `requests`. */
+  /** Any of these event types, e.g. `['llm.completion', 'llm.embedding']`. */
+  types?: readonly string[];
+  /**
+   * Decimal USD; on events for `search`, on the request total for `requests`. Costs are after
+   * corrections: an event's latest `cost.correction`, if any, replaces its recorded cost.
+   */
   minCost?: string;
   /** Default 100, at most 100000. */
   limit?: number;
@@ -33,6 +38,29 @@ export interface RequestSummary {
 }
 
 export type CostGroup = 'user' | 'tenant' | 'model' | 'day';
+
+/** Where an event sits: its stream and sequence number (unique in a store). */
+export interface StreamPosition {
+  stream_id: string;
+  seq: number;
+}
+
+/** The latest `cost.correction` of one event. */
+export interface CorrectionRow extends StreamPosition {
+  /** The corrected cost, decimal USD, and where its price came from. */
+  cost_usd: string;
+  price_source: string;
+  /** The event id of the latest correction, and how many corrections the event has had. */
+  correction_event_id: string;
+  corrections: number;
+}
+
+export interface ScanOptions {
+  /** Continue after this position (keyset paging in stream order). */
+  after?: StreamPosition;
+  /** Records per page. Default 10000, at most 100000. */
+  limit?: number;
+}
 
 export interface CostRow {
   key: string;
@@ -77,7 +105,16 @@ export interface Store extends EventSink {
   search(filter: EventFilter): Promise<AuditRecord[]>;
   /** Requests matching the filter, with their total cost; `minCost` applies to the total. */
   requests(filter: EventFilter): Promise<RequestSummary[]>;
+  /** Cost of LLM calls per group. */
   cost(by: CostGroup, filter: EventFilter): Promise<CostRow[]>;
+  /**
+   * The latest cost correction of each of these events that has one. Records are never changed:
+   * every cost that `search` (min cost), `requests` and `cost` compute already takes the latest
+   * correction of each event instead of its recorded cost; this tells which events that is.
+   */
+  latestCorrections(positions: readonly StreamPosition[]): Promise<CorrectionRow[]>;
+  /** Events matching the filter in stream order (stream_id, seq), a page at a time; `limit` and `minCost` of the filter are ignored. */
+  scan(filter: EventFilter, options?: ScanOptions): Promise<AuditRecord[]>;
   streams(): Promise<StreamSummary[]>;
   /**
    * Rows of a stream with `fromSeq <= seq < toSeq`, in seq order, for verification: with the raw

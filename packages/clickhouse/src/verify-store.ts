@@ -56,7 +56,9 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   const started = performance.now();
   const deep = options.deep ?? false;
   // The column check is one scan inside the database; it runs while this process checks chains.
-  const columnCheck = Promise.all([store.schemaDrift(), store.columnDrift({ deep })]);
+  // A schema that lost columns (or an events that is not a table) can make the column scan fail:
+  // the schema finding then says why, and the failure is not the report.
+  const columnCheck = Promise.all([store.schemaDrift(), store.columnDrift({ deep }).catch((e: unknown) => e as Error)]);
   columnCheck.catch(() => {});
   const streams = await store.streams();
   const totalEvents = streams.reduce((n, s) => n + s.events, 0);
@@ -73,7 +75,9 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
     chainFindings.push(...found);
     counts.set(s.stream_id, found.length);
   }
-  const [schema, drift] = await columnCheck;
+  const [schema, driftOrError] = await columnCheck;
+  if (driftOrError instanceof Error && schema.length === 0) throw driftOrError;
+  const drift = driftOrError instanceof Error ? [] : driftOrError;
   const findings: Finding[] = [
     ...schema.map((problem): Finding => ({ stream_id: '*', seq: -1, kind: 'modified', detail: `schema: ${problem}` })),
     ...drift.map((d): Finding => ({

@@ -183,9 +183,12 @@ describe('idempotent, append-only writes', () => {
     const again = await createStore({ kind: 'embedded', path: dir, database: store.database });
     open.push(again);
     const client = createClient({ connection: (await import('chdb/connection')).createChdbConnection({ path: dir }) } as never);
-    const rows = await (await client.query({ query: `SELECT version, name FROM ${store.database}.schema_migrations`, format: 'JSONEachRow' })).json();
+    const rows = await (await client.query({ query: `SELECT version, name FROM ${store.database}.schema_migrations ORDER BY version`, format: 'JSONEachRow' })).json();
     await client.close();
-    expect(rows).toEqual([{ version: 1, name: 'events, payloads' }]);
+    expect(rows).toEqual([
+      { version: 1, name: 'events, payloads' },
+      { version: 2, name: 'cost corrections' },
+    ]);
   });
 
   it('refuses in-place updates of any column: every column is derived from the hashed record', async () => {

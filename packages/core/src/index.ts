@@ -1,8 +1,10 @@
 export { AuditrailError } from './errors.js';
 export type { AuditrailErrorCode } from './errors.js';
-export { EVENT_TYPES, OPERATION_EVENT_TYPES } from './event/event-types.js';
+export { EVENT_TYPES, OPERATION_EVENT_TYPES, OWN_EVENT_TYPES } from './event/event-types.js';
 export type { EventType } from './event/event-types.js';
 export { auditRecordSchema, payloadRefSchema, usageSchema } from './event/schema.js';
+export { COST_CORRECTION, costCorrection, costCorrectionDataSchema } from './event/cost-correction.js';
+export type { CostCorrectionData, CostCorrectionInput } from './event/cost-correction.js';
 export type { AuditRecord, JsonValue, PayloadRef, ServiceInfo, UnsealedRecord, Usage } from './event/schema.js';
 export { canonicalJson, canonicalJsonReference } from './canonical.js';
 export { GENESIS_HASH, leafHash } from './chain/leaf-hash.js';

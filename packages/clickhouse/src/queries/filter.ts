@@ -42,6 +42,10 @@ export function whereOf(filter: EventFilter): Where {
   eq('session_id', filter.session);
   eq('request_id', filter.requestId);
   eq('event_type', filter.type);
+  if (filter.types !== undefined) {
+    clauses.push('event_type IN {types:Array(String)}');
+    params['types'] = [...filter.types];
+  }
   if (filter.model !== undefined) {
     clauses.push('(request_model = {model:String} OR response_model = {model:String})');
     params['model'] = filter.model;

@@ -98,3 +98,23 @@ export const DERIVED_HASH_EXPR = `cityHash64(tuple(${DERIVED_COLUMNS.map((c) => 
 
 /** The same hash over the stored column values. */
 export const STORED_HASH_EXPR = `cityHash64(tuple(${DERIVED_COLUMNS.map((c) => c.name).join(', ')}))`;
+
+/** The event type whose records name another event: a new price for a past call. */
+export const COST_CORRECTION = 'cost.correction';
+
+/**
+ * Columns added by migration 2: the event a `cost.correction` names, by its stream position (the
+ * key the `by_user` projection also carries, so cost queries join on it without leaving the
+ * projection). Derived from the record like every column, but only for corrections: other events
+ * store '' and 0 (the `if` is evaluated lazily; on 10,000-event inserts of 1.3 KB records the two
+ * columns cost no time beyond the noise of the measurement).
+ *
+ * They stay outside derived_hash, whose expression (a sorting-key column) cannot change on an
+ * existing table. Queries read them on correction rows only (event_type, itself covered by
+ * derived_hash, says which rows those are), and verify compares them with the record on every
+ * correction row: few rows, found through the event_type skip index.
+ */
+export const LINK_COLUMNS: readonly DerivedColumn[] = [
+  { name: 'corrects_stream_id', type: 'String', expr: `if(event_type = '${COST_CORRECTION}', JSONExtractString(record, 'data', 'corrects', 'stream_id'), '')` },
+  { name: 'corrects_seq', type: 'UInt64', expr: `if(event_type = '${COST_CORRECTION}', JSONExtractUInt(record, 'data', 'corrects', 'seq'), 0)` },
+];

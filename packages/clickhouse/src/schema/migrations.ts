@@ -1,4 +1,4 @@
-import { DERIVED_COLUMNS, DERIVED_HASH_EXPR } from './columns.js';
+import { DERIVED_COLUMNS, DERIVED_HASH_EXPR, LINK_COLUMNS } from './columns.js';
 
 /** One schema change. Statements are idempotent, so a migration interrupted half-way can run again. */
 export interface Migration {
@@ -46,6 +46,19 @@ SETTINGS non_replicated_deduplication_window = 10000`,
 PARTITION BY toYYYYMM(observed_at)
 ORDER BY (tenant_id, digest)
 SETTINGS non_replicated_deduplication_window = 10000`,
+    ],
+  },
+  {
+    // Cost corrections: the link columns of columns.ts, and a skip index on event_type so that the
+    // few correction rows are found without reading the column of every event (corrections are
+    // written in streams of their own, so they fill few granules). MATERIALIZE INDEX builds the
+    // index for parts written before it (a background mutation that writes index files only).
+    version: 2,
+    name: 'cost corrections',
+    statements: (db) => [
+      ...LINK_COLUMNS.map((c) => `ALTER TABLE ${db}.events ADD COLUMN IF NOT EXISTS ${c.name} ${c.type} MATERIALIZED ${c.expr}`),
+      `ALTER TABLE ${db}.events ADD INDEX IF NOT EXISTS idx_event_type event_type TYPE set(64) GRANULARITY 1`,
+      `ALTER TABLE ${db}.events MATERIALIZE INDEX idx_event_type`,
     ],
   },
 ];

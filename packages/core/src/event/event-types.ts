@@ -1,5 +1,6 @@
 /**
- * Event kinds of DESIGN.md §3. `audit.*` kinds are written by auditrail itself.
+ * Event kinds of DESIGN.md §3. `audit.*` kinds and `cost.correction` (a new price for a past call,
+ * written by `auditrail reprice`) are written by auditrail itself.
  */
 export const EVENT_TYPES = [
   'llm.completion',
@@ -13,11 +14,18 @@ export const EVENT_TYPES = [
   'auth',
   'admin',
   'error',
+  'cost.correction',
   'audit.stream_open',
   'audit.load_shed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Event types only auditrail itself writes: an app span claiming one of them must not become one
+ * (a forged `cost.correction` would change what cost queries report).
+ */
+export const OWN_EVENT_TYPES: ReadonlySet<EventType> = new Set(EVENT_TYPES.filter((t) => t.startsWith('audit.') || t === 'cost.correction'));
 
 /** Maps an OTel GenAI `gen_ai.operation.name` to the audit event type it produces. */
 export const OPERATION_EVENT_TYPES: Readonly<Record<string, EventType>> = {

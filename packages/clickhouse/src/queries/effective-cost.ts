@@ -1,0 +1,30 @@
+import { COST_CORRECTION } from '../schema/columns.js';
+
+/**
+ * Cost with corrections. A `cost.correction` event names an event by its stream position and
+ * states a new cost (its own `cost_usd`); the events table is never updated, so every cost query
+ * takes, per event, the cost of its latest correction if it has one, else its own.
+ *
+ * Corrections are found through the event_type skip index (they live in streams of their own, so
+ * few granules hold any) and joined on (stream_id, seq), which the `by_user` projection carries:
+ * the events side of each query still reads the projection or the primary key as before, and with
+ * no corrections the join adds a scan of the skip index only.
+ */
+
+/** The latest correction of each corrected event: c_stream, c_seq → c_cost. Restricted to one tenant when `tenant`. */
+export function latestCorrectionsSql(db: string, tenant: boolean): string {
+  return `SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq, argMax(cost_usd, (observed_at, stream_id, seq)) AS c_cost
+    FROM ${db}.events
+    WHERE event_type = '${COST_CORRECTION}' AND corrects_stream_id != '' AND cost_usd IS NOT NULL${tenant ? ' AND tenant_id = {tenant_id:String}' : ''}
+    GROUP BY c_stream, c_seq`;
+}
+
+/**
+ * `events` (a subquery aliased `e` that selects stream_id, seq and cost_usd among its columns)
+ * with `effective_cost`: the latest correction's cost, or the event's own.
+ */
+export function withEffectiveCost(db: string, events: string, tenant: boolean, columns: readonly string[]): string {
+  return `SELECT ${columns.map((c) => `e.${c} AS ${c}`).join(', ')}, if(c.c_stream = '', e.cost_usd, c.c_cost) AS effective_cost
+    FROM (${events}) AS e
+    LEFT JOIN (${latestCorrectionsSql(db, tenant)}) AS c ON e.stream_id = c.c_stream AND e.seq = c.c_seq`;
+}
