@@ -1,0 +1,2 @@
+export { OpenAIInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
+export type { OpenAIInstrumentationConfig } from './types.js';
