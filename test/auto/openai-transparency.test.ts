@@ -1,4 +1,4 @@
-import OpenAI, { APIPromise } from 'openai';
+import OpenAI, { APIError, APIPromise } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_KEY, OpenAIHarness } from './fixtures/openai-harness.ts';
@@ -41,7 +41,7 @@ async function exercise(c: OpenAI) {
   const tee = await Promise.all([collect(left), collect(right)]);
   const readable = (await c.chat.completions.create(STREAMED)).toReadableStream();
   const lines = await new Response(readable).text();
-  const error = await c.chat.completions.create({ model: 'mock-error-429', messages: [{ role: 'user', content: 'x' }] }).catch((e: OpenAI.APIError) => ({
+  const error = await c.chat.completions.create({ model: 'mock-error-429', messages: [{ role: 'user', content: 'x' }] }).catch((e: APIError) => ({
     class: e.constructor.name,
     status: e.status,
     message: e.message,
