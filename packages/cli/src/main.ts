@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   trace: { summary: 'show the calls of one request as a tree', load: async () => (await import('./commands/trace.js')).traceCommand },
   query: { summary: 'search events or requests with filters', load: async () => (await import('./commands/query.js')).queryCommand },
   cost: { summary: 'cost per user, tenant, model or day', load: async () => (await import('./commands/cost.js')).costCommand },
+  reprice: { summary: 'recompute past costs with current prices; changes become correction events', load: async () => (await import('./commands/reprice.js')).repriceCommand },
   verify: { summary: 'prove nothing was altered: hashes, chain links, columns', load: async () => (await import('./commands/verify.js')).verifyCommand },
 };
 
