@@ -1,12 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStore, type Store } from '@auditrail/clickhouse';
-import { type AuditRecord, costCorrectionDataSchema, genaiPricesSource, usdToUnits } from '@auditrail/core';
+import { type AuditRecord, costCorrectionDataSchema, genaiPricesSource, unitsToUsd, usdToUnits } from '@auditrail/core';
 import { handleRequest, type Io, main } from '@auditrail/cli';
 import { startMockProvider, type MockProvider } from '@auditrail/mock-provider';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedApp, storeDir } from './support/audited-app.ts';
+
+/** How the CLI prints an amount (a copy of packages/cli/src/format/text.ts). */
+function usd(cost: string | null | undefined): string {
+  if (cost === null || cost === undefined) return 'unpriced';
+  const n = Number(cost);
+  if (n === 0) return '$0';
+  return n >= 0.01 ? `$${n.toFixed(4)}` : `$${n.toPrecision(3)}`;
+}
 
 /** Runs the CLI in-process, as the entry file does, capturing what it prints. */
 async function cli(...argv: string[]) {
@@ -165,6 +173,15 @@ describe('auditrail reprice', () => {
     expect(events.map((e) => e.event_id).sort()).toEqual(minis.map((e) => e.event_id).sort());
     // … and the records they return are the calls exactly as recorded.
     expect(events.map((e) => e.cost_usd).sort()).toEqual(minis.map((e) => e.cost_usd).sort());
+
+    // trace and query show the corrected cost of each call, and what it was.
+    const call = minis[0]!;
+    const shown = `${usd(unitsToUsd(2n * units(call.cost_usd!)))} (corrected from ${usd(call.cost_usd)})`;
+    const trace = await cli('trace', call.request_id!, '--store', dir);
+    expect(trace.out).toContain(`${call.usage!.input_tokens} in / ${call.usage!.output_tokens} out tokens · ${shown}`);
+    const requestTotal = alice.find((x) => x.request_id === call.request_id)!.cost_usd;
+    expect(trace.out.split('\n')[1]!.endsWith(` · cost ${usd(requestTotal)}`)).toBe(true);
+    expect((await cli('query', '--request', call.request_id!, '--type', 'llm.completion', '--store', dir)).out).toContain(shown);
 
     // Nothing recorded changed, and every chain holds.
     const now = await store.search({ limit: 1000 });

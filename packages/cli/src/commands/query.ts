@@ -2,7 +2,9 @@ import type { EventFilter } from '@auditrail/clickhouse';
 import { CliError, type Io } from '../io.js';
 import { openStore } from '../open-store.js';
 import { FILTER_OPTIONS, parse, parseLimit, parseTime, STORE_OPTIONS } from '../options.js';
+import { correctedCosts } from '../format/corrected-costs.js';
 import { ms, table, usd } from '../format/text.js';
+import { costLabel } from '../format/trace-tree.js';
 
 export const QUERY_HELP = `auditrail query [filters] [--requests] [--store DIR | --clickhouse URL] [--json]
 
@@ -10,6 +12,8 @@ Lists events, newest first (or, with --requests, requests with their total cost)
 Filters:
   --tenant ID  --user ID  --session ID  --request ID  --type TYPE  --model MODEL
   --since 7d|ISO  --until 7d|ISO  --min-cost 0.10 (per event; per request with --requests)
+Costs are after corrections (auditrail reprice): the latest correction of a call replaces its
+recorded cost; --json prints the records themselves, as recorded.
   --limit N (default 100)
 Example: all requests of user alice in the past 7 days that cost more than $0.10:
   auditrail query --requests --user alice --since 7d --min-cost 0.10
@@ -58,7 +62,8 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
     }
     const events = await store.search(filter);
     if (values.json) io.out(JSON.stringify(events, null, 2) + '\n');
-    else
+    else {
+      const corrected = await correctedCosts(store, events);
       io.out(
         table(
           ['observed (UTC)', 'type', 'tenant', 'user', 'request', 'name', 'tokens in/out', 'duration', 'cost', 'status'],
@@ -71,11 +76,12 @@ export async function queryCommand(argv: string[], io: Io): Promise<number> {
             e.name,
             e.usage ? `${e.usage.input_tokens ?? '?'}/${e.usage.output_tokens ?? '?'}` : '',
             ms(e.duration_ms),
-            e.event_type.startsWith('llm.') ? usd(e.cost_usd) : '',
+            e.event_type.startsWith('llm.') ? costLabel(e, corrected) : '',
             e.status,
           ]),
         ) + `${events.length} event${events.length === 1 ? '' : 's'}\n`,
       );
+    }
     return 0;
   } finally {
     await store.close();

@@ -1,12 +1,14 @@
 import { CliError, type Io } from '../io.js';
 import { openStore } from '../open-store.js';
 import { parse, STORE_OPTIONS } from '../options.js';
+import { correctedCosts } from '../format/corrected-costs.js';
 import { traceSummary, traceTree } from '../format/trace-tree.js';
 
 export const TRACE_HELP = `auditrail trace <request_id | trace_id> [--store DIR | --clickhouse URL] [--json]
 
 Shows every call of one request as a tree, with timing, model, tokens, cost and status.
-An id that matches no request_id is looked up as a trace_id.
+An id that matches no request_id is looked up as a trace_id. A cost corrected by auditrail reprice
+shows its latest correction (--json prints the records as recorded).
 `;
 
 export async function traceCommand(argv: string[], io: Io): Promise<number> {
@@ -26,7 +28,8 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
       io.err(`no events for request ${JSON.stringify(id)}\n`);
       return 1;
     }
-    io.out(traceSummary(events) + '\n' + traceTree(events));
+    const corrected = await correctedCosts(store, events);
+    io.out(traceSummary(events, corrected) + '\n' + traceTree(events, corrected));
     return 0;
   } finally {
     await store.close();
