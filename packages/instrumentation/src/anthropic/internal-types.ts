@@ -28,16 +28,6 @@ export interface MessagesPrototype {
   stream?: SdkMethod;
 }
 
-/**
- * The client, as a resource holds it in `_client`. `_tracer` is the SDK's own tracer (≥ 0.134,
- * undefined when its tracing is off); `_genAIProviderName` is `anthropic`, or the platform of a
- * Bedrock / Vertex client.
- */
-export interface SdkClient {
-  _tracer?: unknown;
-  _genAIProviderName?: unknown;
-}
-
 /** A `Stream` of server-sent events: an async iterable with the request's abort controller. */
 export interface SdkStream extends AsyncIterable<unknown> {
   controller?: { signal?: AbortSignal };
