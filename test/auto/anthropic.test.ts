@@ -459,6 +459,25 @@ describe('AnthropicInstrumentation → AuditSpanProcessor → embedded store', (
     expect(unread.length).toBe(2);
   });
 
+  it('turns content capture on from OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; patching twice records once', async () => {
+    expect(new AnthropicInstrumentation({ enabled: false }).getConfig().captureMessageContent).toBe(false);
+    process.env['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'] = 'TRUE';
+    try {
+      expect(new AnthropicInstrumentation({ enabled: false }).getConfig()).toMatchObject({ captureMessageContent: true, sdkSpans: 'replace' });
+    } finally {
+      delete process.env['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'];
+    }
+    await audited();
+    instrumentation.manuallyInstrument(Anthropic); // the default export this time: the same classes
+    const other = new AnthropicInstrumentation();
+    other.manuallyInstrument(anthropicModule);
+    await withRequestContext({ requestId: 'req-twice' }, () => client.messages.create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'once' }] }));
+    expect((await events('req-twice')).map((e) => e.name)).toEqual([`chat ${MODEL}`]);
+    other.disable(); // leaves the first instrumentation's wrappers in place
+    await withRequestContext({ requestId: 'req-twice-2' }, () => client.messages.create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'still' }] }));
+    expect((await events('req-twice-2')).map((e) => e.name)).toEqual([`chat ${MODEL}`]);
+  });
+
   it('replaces the SDK’s own span (one GenAI span per call); the request carries the call’s trace context', async () => {
     await audited();
     const seen: { active?: string; traceparent: string | null }[] = [];

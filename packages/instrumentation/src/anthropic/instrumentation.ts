@@ -1,7 +1,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { isObj, type MessagesPrototype, type SdkMethod } from './internal-types.js';
-import { isOwnWrapper, patchCreate, patchStream, type PatchSettings } from './patch-messages.js';
+import { owned, ownerOf, patchCreate, patchStream, type PatchSettings } from './patch-messages.js';
 import type { AnthropicInstrumentationConfig } from './types.js';
 
 /**
@@ -73,7 +73,8 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   /**
    * Patches an `@anthropic-ai/sdk` module the require hook cannot see: an ESM import
    * (`import * as anthropic from '@anthropic-ai/sdk'`, or its default export, the `Anthropic`
-   * class) or a bundled copy. Patching twice is the same as once.
+   * class) or a bundled copy. Patching twice is the same as once; a module another
+   * `AnthropicInstrumentation` already patched is left to it.
    */
   manuallyInstrument(moduleExports: unknown): void {
     this._diag.debug('manually instrumenting @anthropic-ai/sdk');
@@ -106,16 +107,16 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     if (prototypes.length === 0) this._diag.warn('@anthropic-ai/sdk: no Messages resource found; nothing instrumented');
     const settings = this.settings();
     for (const proto of prototypes) {
-      if (!isOwnWrapper(proto.create)) this._wrap(proto, 'create', (original: SdkMethod) => patchCreate(original, settings));
-      if (typeof proto.stream === 'function' && !isOwnWrapper(proto.stream)) this._wrap(proto, 'stream', (original) => patchStream(original as SdkMethod, settings));
+      if (ownerOf(proto.create) === undefined) this._wrap(proto, 'create', (original: SdkMethod) => owned(patchCreate(original, settings), this));
+      if (typeof proto.stream === 'function' && ownerOf(proto.stream) === undefined) this._wrap(proto, 'stream', (original) => owned(patchStream(original as SdkMethod, settings), this));
     }
     return moduleExports;
   }
 
   private unpatch(moduleExports: unknown): void {
     for (const proto of messagesPrototypes(anthropicClass(moduleExports))) {
-      if (isOwnWrapper(proto.create)) this._unwrap(proto, 'create');
-      if (isOwnWrapper(proto.stream)) this._unwrap(proto, 'stream');
+      if (ownerOf(proto.create) === this) this._unwrap(proto, 'create');
+      if (ownerOf(proto.stream) === this) this._unwrap(proto, 'stream');
     }
   }
 }

@@ -16,18 +16,20 @@ export interface PatchSettings {
 }
 
 /**
- * The wrappers this instrumentation made. Patching skips a method that already is one (patching
- * twice is patching once) and unpatching removes only these: another instrumentation's wrapper
- * (shimmer marks them all alike) is wrapped over, and left in place.
+ * The wrappers made by `AnthropicInstrumentation`s, each with the instance that made it. A method
+ * already wrapped by one is not wrapped again (two instances, or patching twice, still record each
+ * call once), and an instance unwraps only its own wrappers; another library's wrapper (shimmer
+ * marks them all alike) is wrapped over, and left in place.
  */
-const OWN = new WeakSet<SdkMethod>();
+const OWNERS = new WeakMap<SdkMethod, object>();
 
-export function isOwnWrapper(method: unknown): boolean {
-  return typeof method === 'function' && OWN.has(method as SdkMethod);
+/** The instrumentation that made `method`, if an `AnthropicInstrumentation` did. */
+export function ownerOf(method: unknown): object | undefined {
+  return typeof method === 'function' ? OWNERS.get(method as SdkMethod) : undefined;
 }
 
-function own(method: SdkMethod): SdkMethod {
-  OWN.add(method);
+export function owned(method: SdkMethod, owner: object): SdkMethod {
+  OWNERS.set(method, owner);
   return method;
 }
 
@@ -47,7 +49,7 @@ function isStream(value: unknown): value is SdkStream {
  * recorded here, once.
  */
 export function patchCreate(original: SdkMethod, settings: PatchSettings): SdkMethod {
-  return own(function create(this: unknown, ...args: unknown[]) {
+  return function create(this: unknown, ...args: unknown[]) {
     const [params, options] = args;
     if (!isObj(params)) return original.apply(this, args);
     const client = clientOf(this);
@@ -73,7 +75,7 @@ export function patchCreate(original: SdkMethod, settings: PatchSettings): SdkMe
     }
     observeResult(result, observed, params, capture);
     return result;
-  });
+  };
 }
 
 function observeResult(result: unknown, call: ObservedCall, params: Obj, capture: boolean): void {
@@ -94,10 +96,10 @@ function observeResult(result: unknown, call: ObservedCall, params: Obj, capture
  * `MessageStream` the app gets is the SDK's, untouched.
  */
 export function patchStream(original: SdkMethod, settings: PatchSettings): SdkMethod {
-  return own(function stream(this: unknown, ...args: unknown[]) {
+  return function stream(this: unknown, ...args: unknown[]) {
     let replace = false;
     safely(() => (replace = settings.replaceSdkSpans()));
     if (!replace) return original.apply(this, args);
     return withSdkTracer(clientOf(this), stubTracer(), () => original.apply(this, args));
-  });
+  };
 }
