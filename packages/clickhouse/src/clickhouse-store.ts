@@ -250,6 +250,7 @@ export class ClickHouseStore implements Store {
   async latestCorrections(positions: readonly StreamPosition[]): Promise<CorrectionRow[]> {
     if (positions.length === 0) return [];
     // No alias is a column name: ClickHouse would resolve the name to the alias, in argMax and in WHERE.
+    // The positions become a set (IN a subquery), not an array searched once per correction row.
     const latest = '(observed_at, stream_id, seq)';
     const rows = await this.#rows<{ c_stream: string; c_seq: string; c_cost: string; c_source: string; c_event: string; corrections: string }>(
       `SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq,
@@ -259,7 +260,7 @@ export class ClickHouseStore implements Store {
         count() AS corrections
       FROM ${this.database}.events
       WHERE event_type = '${COST_CORRECTION}' AND corrects_stream_id != '' AND cost_usd IS NOT NULL
-        AND has(arrayZip({s:Array(String)}, {q:Array(UInt64)}), (corrects_stream_id, corrects_seq))
+        AND (corrects_stream_id, corrects_seq) IN (SELECT p.1, p.2 FROM (SELECT arrayJoin(arrayZip({s:Array(String)}, {q:Array(UInt64)})) AS p))
       GROUP BY c_stream, c_seq
       ORDER BY c_stream, c_seq`,
       { s: positions.map((p) => p.stream_id), q: positions.map((p) => p.seq) },
