@@ -370,6 +370,34 @@ describe('AnthropicInstrumentation → AuditSpanProcessor → embedded store', (
       // The partial answer is recorded as it arrived.
       expect(deltaText(served!)).not.toBe('');
       expect((await content(e!))['gen_ai.output.messages']).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: deltaText(served!) }] }]);
+
+      // A JSON answer cut half-way: the body never parses.
+      const json = await withRequestContext({ requestId: 'req-cut-json' }, () => client.messages.create({ ...body, model: 'mock-stream-abort' }).catch((error: Error) => error));
+      const [j] = await events('req-cut-json');
+      expect([(json as Error).name, j!.status, j!.error_type, j!.attributes['auditrail.call.aborted'], j!.usage]).toEqual(['TypeError', 'error', 'TypeError', true, null]);
+    });
+
+    it('the body ends cleanly before message_stop (a proxy that drops the rest): stream_incomplete', async () => {
+      await audited();
+      // A fetch that passes on the first four SSE events and then ends the body normally.
+      const truncating = new Anthropic({
+        baseURL: mock.anthropicUrl,
+        apiKey: API_KEY,
+        maxRetries: 0,
+        fetch: async (url, init) => {
+          const res = await fetch(url, init);
+          const text = (await res.text()).split('\n\n').slice(0, 4).join('\n\n') + '\n\n';
+          return new Response(text, { status: res.status, headers: res.headers });
+        },
+      });
+      const received = await withRequestContext({ requestId: 'req-short' }, async () => {
+        const types: string[] = [];
+        for await (const event of await truncating.messages.create({ ...body, model: MODEL, stream: true })) types.push(event.type);
+        return types;
+      });
+      expect(received).toEqual(['message_start', 'content_block_start', 'content_block_delta']); // (the ping is not yielded)
+      const [e] = await events('req-short');
+      expect([e!.status, e!.error_type, e!.attributes['auditrail.call.aborted'], e!.usage?.output_tokens]).toEqual(['error', 'stream_incomplete', true, null]);
     });
 
     it('the app aborts: stream.controller.abort(), an AbortSignal, MessageStream.abort(), a JSON call', async () => {
