@@ -13,7 +13,6 @@ export const SUPPORTED_VERSIONS = ['>=1.0.0 <2'];
 
 const CAPTURE_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 
-
 /** The `Anthropic` client class in what `require('@anthropic-ai/sdk')` / `import * as` gives (or the class itself). */
 function anthropicClass(moduleExports: unknown): unknown {
   const m = moduleExports as { Anthropic?: unknown; default?: unknown; Messages?: unknown } | undefined;
@@ -40,9 +39,10 @@ function messagesPrototypes(anthropic: unknown): MessagesPrototype[] {
  *
  * @example
  * registerInstrumentations({ instrumentations: [new AnthropicInstrumentation({ captureMessageContent: true })] });
- * const Anthropic = require('@anthropic-ai/sdk'); // patched when required
+ * const Anthropic = require('@anthropic-ai/sdk'); // patched when required (ESM: with the
+ * // @opentelemetry/instrumentation/hook.mjs loader hook registered, patched when imported)
  *
- * // ESM or bundled apps, where require hooks see nothing:
+ * // Bundled apps, or ESM without the loader hook, where no hook sees the SDK load:
  * import * as anthropic from '@anthropic-ai/sdk';
  * new AnthropicInstrumentation().manuallyInstrument(anthropic);
  */
