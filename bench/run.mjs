@@ -2,8 +2,9 @@
 // per process, and a fresh process keeps one benchmark's heap and JIT state out of the next).
 //
 //   pnpm bench                                  (builds the packages first)
-//   node --expose-gc bench/run.mjs [--only processor|ingest|queries[,…]] [--events 10000000]
+//   node --expose-gc bench/run.mjs [--only processor|ingest|queries|canonical|instrumentation[,…]] [--events 10000000]
 //        [--rounds 15] [--spans 50000] [--ingest-spans 200000] [--runs 51] [--merge-wait 300]
+//        [--calls 200] [--instrumentation-rounds 21]
 //
 // Progress goes to stderr; a Markdown table (benchmark | result | goal | met?) to stdout; every raw
 // number to bench/results.json. Exit code 0 even when a goal is missed; 1 when a benchmark's own
@@ -19,13 +20,14 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MEASURED_PACKAGES = ['core', 'clickhouse', 'processor', 'instrumentation'];
 const RESULTS = `${HERE}results.json`;
-const BENCHES = ['processor', 'ingest', 'queries', 'canonical'];
+const BENCHES = ['processor', 'ingest', 'queries', 'canonical', 'instrumentation'];
 
 const GOALS = {
   processorRatio: 1.5,
   ingestPerSecond: 20_000,
   queryMedianMs: 50,
   verifyPerSecond: 300_000,
+  instrumentationRatio: 1.05,
 };
 
 /**
@@ -126,6 +128,14 @@ function rowsOf(name, r) {
       ],
     ];
   }
+  if (name === 'instrumentation') {
+    return ['plain', 'stream'].filter((m) => r[m]).map((m) => [
+      `OpenAI auto-instrumentation, one \`chat.completions.create\` ${m === 'stream' ? 'with `stream: true` (all chunks read)' : '(JSON)'} against the mock server`,
+      `${r[m].uninstrumented_ms} → ${r[m].instrumented_ms} ms per call (+${r[m].added_us} µs) → **${r[m].ratio}×**`,
+      `≤ ${GOALS.instrumentationRatio}×`,
+      mark(r[m].ratio <= GOALS.instrumentationRatio),
+    ]);
+  }
   if (name === 'ingest') {
     return [r.payload, r.no_payload].filter(Boolean).map((x) => [
       `Ingest end to end into the embedded store, ${x.payload ? 'with content (payload rows)' : 'no content attributes'}`,
@@ -190,6 +200,9 @@ async function main() {
   }
   if (only.includes('canonical')) {
     results.canonical = record('canonical', await runScript('canonical.mjs', [...pass('rounds')], { exposeGc: true }));
+  }
+  if (only.includes('instrumentation')) {
+    results.instrumentation = record('instrumentation', await runScript('instrumentation.mjs', [...pass('calls'), ...pass('instrumentation-rounds', 'rounds')]));
   }
   if (only.includes('queries')) {
     results.queries = record('queries', await runScript('queries.mjs', ['--events', String(events), ...pass('runs'), ...pass('merge-wait'), ...pass('streams'), ...pass('batch')]));

@@ -10,5 +10,9 @@ export type { AdminActionOptions, AuthEventOptions, ErrorEventOptions, Guardrail
 export { withAgentInvocation } from './agent.js';
 export type { AgentOptions } from './agent.js';
 export type { ChatMessage, DecisionOptions, LlmCallOptions, LlmResponse, LlmUsage, MessagePart, SpanReference, ToolCallOptions } from './types.js';
+export { OpenAIInstrumentation } from './openai/index.js';
+export type { OpenAIInstrumentationConfig } from './openai/index.js';
+export { AnthropicInstrumentation } from './anthropic/index.js';
+export type { AnthropicInstrumentationConfig } from './anthropic/index.js';
 export * as semconv from './semconv.js';
 export { PACKAGE_VERSION } from './version.js';

@@ -1,0 +1,117 @@
+// Benchmark 5: what auto-instrumentation adds to one LLM call, as a ratio to the same call without it.
+//
+//   node bench/instrumentation.mjs [--rounds 21] [--calls 200] [--warmup 200] [--only plain|stream]
+//
+// The mock provider runs in a child process (its own core: the server's work is not charged to the
+// client), answering deterministic OpenAI chat completions. This process holds one `openai` client
+// and a NodeTracerProvider with OTel's BatchSpanProcessor and a no-op exporter: what is measured is
+// the instrumentation — building the span, its attributes and content, observing the promise or the
+// stream. The audit processor's own cost is the processor benchmark's (bench/processor.mjs), and the
+// store's the ingest benchmark's. Rounds alternate, in the same process and JIT state:
+// the OpenAIInstrumentation disabled (the SDK's own `create`), then enabled with content capture —
+// each round `--calls` sequential calls, non-streaming (`create`) and streaming (`stream: true`,
+// every chunk read). Reported: median per-call latency over rounds for each mode and their ratio.
+import { fork } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { OpenAIInstrumentation } from '@auditrail/instrumentation';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import OpenAI from 'openai';
+import { check, intArg, log, median, parseArgs, round, runChild } from './lib/common.mjs';
+
+const TAG = 'instrumentation';
+const MESSAGES = [
+  { role: 'system', content: 'You are the support assistant of an online shop. Answer briefly.' },
+  { role: 'user', content: 'Where is my order A-1042? It was due on Monday and I still have nothing.' },
+];
+
+/** Starts the mock provider in a child process; resolves with its URL and a stop function. */
+function startProviderProcess() {
+  const child = fork(fileURLToPath(new URL('./lib/mock-provider-process.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (/** @type {any} */ m) => resolve({ url: m.url, stop: () => child.kill() }));
+    child.once('exit', (code) => reject(new Error(`mock provider process exited with code ${code}`)));
+  });
+}
+
+/**
+ * @param {Record<string, string | true>} args
+ */
+export async function instrumentationBench(args) {
+  const rounds = intArg(args, 'rounds', 21);
+  const calls = intArg(args, 'calls', 200);
+  const warmup = intArg(args, 'warmup', 200);
+  const provider = await startProviderProcess();
+  let exported = 0;
+  /** @type {import('@opentelemetry/sdk-trace-base').SpanExporter} */
+  const noop = {
+    export: (spans, done) => {
+      exported += spans.length;
+      done({ code: 0 });
+    },
+    shutdown: async () => {},
+  };
+  const batch = new BatchSpanProcessor(noop, { maxQueueSize: 100_000 });
+  const tracerProvider = new NodeTracerProvider({ spanProcessors: [batch] });
+  tracerProvider.register();
+  const instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
+  instrumentation.setTracerProvider(tracerProvider);
+  instrumentation.manuallyInstrument(OpenAI);
+  const client = new OpenAI({ baseURL: provider.url, apiKey: 'sk-proj-bench0000000000000000000000000000000000000000', maxRetries: 0 });
+  try {
+    const once = {
+      plain: async () => {
+        const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
+        check(typeof r.choices[0]?.message.content === 'string', 'no answer from the mock provider');
+      },
+      stream: async () => {
+        const s = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+        let chunks = 0;
+        for await (const _ of s) chunks++;
+        check(chunks > 1, 'the stream brought no chunks');
+      },
+    };
+    /** @type {Record<string, { off: number[], on: number[] }>} */
+    const perCall = { plain: { off: [], on: [] }, stream: { off: [], on: [] } };
+    const runRound = async (/** @type {'plain' | 'stream'} */ mode, /** @type {boolean} */ enabled, /** @type {number} */ n) => {
+      if (enabled) instrumentation.enable();
+      else instrumentation.disable();
+      if (enabled) instrumentation.manuallyInstrument(OpenAI);
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await once[mode]();
+      return (performance.now() - t) / n;
+    };
+    const modes = /** @type {('plain' | 'stream')[]} */ (args['only'] === undefined ? ['plain', 'stream'] : String(args['only']).split(','));
+    for (const mode of modes) {
+      log(TAG, `${mode}: warm-up, ${warmup} calls each way`);
+      await runRound(mode, false, warmup);
+      await runRound(mode, true, warmup);
+      for (let r = 0; r < rounds; r++) {
+        // Alternate which goes first, so a drift in machine speed falls on both alike.
+        const order = r % 2 === 0 ? [false, true] : [true, false];
+        for (const enabled of order) perCall[mode][enabled ? 'on' : 'off'].push(await runRound(mode, enabled, calls));
+      }
+    }
+    await batch.forceFlush();
+    check(exported === modes.length * (warmup + rounds * calls), `${exported} spans exported, expected one per instrumented call (${modes.length * (warmup + rounds * calls)})`);
+    const summary = (/** @type {'plain' | 'stream'} */ mode) => {
+      const off = median(perCall[mode].off);
+      const on = median(perCall[mode].on);
+      return { uninstrumented_ms: round(off, 4), instrumented_ms: round(on, 4), added_us: round((on - off) * 1000, 1), ratio: round(on / off, 3) };
+    };
+    const result = { rounds, calls_per_round: calls, ...Object.fromEntries(modes.map((m) => [m, summary(m)])), spans_exported: exported };
+    for (const mode of modes) {
+      const s = result[mode];
+      log(TAG, `${mode}: ${s.uninstrumented_ms} ms → ${s.instrumented_ms} ms per call (+${s.added_us} µs): ${s.ratio}×`);
+    }
+    return result;
+  } finally {
+    instrumentation.disable();
+    await tracerProvider.shutdown();
+    provider.stop();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runChild(TAG, () => instrumentationBench(parseArgs(process.argv.slice(2))));
+}
