@@ -6,7 +6,9 @@ import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { ownEvent } from './convert/own-events.js';
 import { wellFormed } from './convert/attribute-values.js';
+import { NestedCalls } from './convert/nested-calls.js';
 import { eventTypeOf, serviceOf, spanToEvent, type ConvertedSpan } from './convert/span-to-event.js';
+import { logContentOf } from './logs/registry.js';
 import type { AuditSpanProcessorOptions, ProcessorLogger, ProcessorStats } from './types.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -42,6 +44,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   readonly #logger: ProcessorLogger;
   readonly #sequencer: StreamSequencer;
   readonly #tenants = new WeakMap<object, string>();
+  readonly #nested = new NestedCalls();
   #queue: ReadableSpan[] = [];
   /** Sealed chunks not yet in a write, in seq order. */
   readonly #chunks: SealedChunk[] = [];
@@ -88,6 +91,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
+    this.#nested.onStart(span, parentContext);
     const rc = getRequestContext(parentContext);
     if (rc === undefined) return;
     try {
@@ -236,11 +240,12 @@ export class AuditSpanProcessor implements SpanProcessor {
         });
         this.#unrecordedDrops = 0;
       }
+      const logs = logContentOf(this);
       for (const span of spans) {
         const type = eventTypeOf(span.attributes)!;
         const tenantId = this.#tenants.get(span) ?? this.#config.tenantId;
         try {
-          add(spanToEvent(span, type, { tenantId, prices: this.#config.priceTables }));
+          add(spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested }));
         } catch (e) {
           // Sealing is atomic per record (seq advances only once a record is encoded), so a span
           // that cannot be converted or encoded leaves no gap: it becomes an error event instead,

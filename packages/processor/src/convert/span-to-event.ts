@@ -2,24 +2,35 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   computeCost,
-  EVENT_TYPES,
   type EventType,
   formatHrTime,
   hrDurationMs,
   type JsonValue,
-  OPERATION_EVENT_TYPES,
   type PriceTable,
   type ServiceInfo,
   type UnsealedRecord,
-  type Usage,
   uuidv7,
 } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { contentValue, int, num, str, strings, toJson, wellFormed } from './attribute-values.js';
+import type { CapturedLog } from '../logs/captured-log.js';
+import { contentValue, str, toJson, wellFormed } from './attribute-values.js';
+import { isContentKey } from './content-keys.js';
+import { dialectOf } from './dialects/detect.js';
+import { contentOfLogs } from './dialects/otel-openai-logs.js';
+import type { ContentKey, DerivedContent, Normalized, SpanView } from './dialects/types.js';
+import type { NestedCalls } from './nested-calls.js';
 
-const CONTENT = new Set(sc.CONTENT_ATTRIBUTES);
-const APP_EVENT_TYPES = new Set<string>(EVENT_TYPES.filter((t) => !t.startsWith('audit.')));
+export { eventTypeOf } from './dialects/detect.js';
+
 const STATUS = ['unset', 'ok', 'error'] as const;
+const DERIVED_KEYS: readonly ContentKey[] = [
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.system_instructions',
+  'gen_ai.tool.definitions',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+];
 
 /** What a span becomes: the record before sealing, and the content kept beside it. */
 export interface ConvertedSpan {
@@ -27,65 +38,18 @@ export interface ConvertedSpan {
   readonly payload: { [key: string]: JsonValue } | null;
 }
 
+/** Where the log records of a span wait for it (`AuditLogRecordProcessor`). */
+export interface LogContentSource {
+  take(span: object, traceId: string, spanId: string): CapturedLog[] | undefined;
+}
+
 export interface ConvertContext {
   readonly tenantId: string;
   readonly prices: readonly PriceTable[];
-}
-
-/** The event type a span produces, or undefined for spans the audit does not record. */
-export function eventTypeOf(attributes: Attributes): EventType | undefined {
-  const own = attributes[sc.ATTR_AUDITRAIL_EVENT_TYPE];
-  if (typeof own === 'string') {
-    // audit.* events are auditrail's own: an app span can never claim to be one.
-    return APP_EVENT_TYPES.has(own) ? (own as EventType) : 'error';
-  }
-  const op = attributes[sc.ATTR_GEN_AI_OPERATION_NAME];
-  if (typeof op !== 'string') return undefined;
-  // An operation we do not know yet is still a GenAI call: recorded, never dropped.
-  return OPERATION_EVENT_TYPES[op] ?? 'agent.invoke';
-}
-
-function usageOf(a: Attributes): Usage | null {
-  const usage: Usage = {
-    input_tokens: int(a, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, 'gen_ai.usage.prompt_tokens'),
-    output_tokens: int(a, sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, 'gen_ai.usage.completion_tokens'),
-    cache_read_tokens: int(a, sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
-    cache_write_tokens: int(a, sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, 'gen_ai.usage.cache_write.input_tokens'),
-    reasoning_tokens: int(a, sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
-  };
-  return Object.values(usage).every((v) => v === null) ? null : usage;
-}
-
-function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
-  switch (type) {
-    case 'llm.completion':
-    case 'llm.embedding':
-      return {
-        response_id: str(a, sc.ATTR_GEN_AI_RESPONSE_ID),
-        finish_reasons: strings(a, sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS),
-        temperature: num(a, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE),
-        max_tokens: int(a, sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS),
-        top_p: num(a, sc.ATTR_GEN_AI_REQUEST_TOP_P),
-      };
-    case 'tool.call':
-      return {
-        tool_name: str(a, sc.ATTR_GEN_AI_TOOL_NAME),
-        tool_call_id: str(a, sc.ATTR_GEN_AI_TOOL_CALL_ID),
-        tool_type: str(a, sc.ATTR_GEN_AI_TOOL_TYPE),
-      };
-    case 'decision':
-      return {
-        decision_name: str(a, sc.ATTR_AUDITRAIL_DECISION_NAME),
-        outcome: str(a, sc.ATTR_AUDITRAIL_DECISION_OUTCOME),
-        based_on: strings(a, sc.ATTR_AUDITRAIL_DECISION_BASED_ON) ?? [],
-        policy_version: str(a, sc.ATTR_AUDITRAIL_DECISION_POLICY_VERSION),
-        model_version: str(a, sc.ATTR_AUDITRAIL_DECISION_MODEL_VERSION),
-        confidence: num(a, sc.ATTR_AUDITRAIL_DECISION_CONFIDENCE),
-        reviewer: str(a, sc.ATTR_AUDITRAIL_DECISION_REVIEWER),
-      };
-    default:
-      return {};
-  }
+  /** GenAI log records captured for spans, when a log record processor is attached. */
+  readonly logs?: LogContentSource | undefined;
+  /** Model calls nested in model calls (one call seen by two instrumentations). */
+  readonly nested?: NestedCalls | undefined;
 }
 
 /** The service a span's resource names (`service.name`, `service.version`, deployment environment). */
@@ -104,25 +68,84 @@ function parentOf(span: ReadableSpan): string | null {
   return s.parentSpanContext?.spanId ?? s.parentSpanId ?? null;
 }
 
+/** The instrumentation scope under OTel SDK 2.x (`instrumentationScope`) and 1.x (`instrumentationLibrary`). */
+function scopeOf(span: ReadableSpan): string | undefined {
+  const s = span as ReadableSpan & { instrumentationLibrary?: { name?: string } };
+  return s.instrumentationScope?.name ?? s.instrumentationLibrary?.name;
+}
+
 /**
- * Turns an ended span into an audit record. Content attributes (messages, tool arguments and
- * results) move to the payload; every other attribute is kept as it came.
+ * Splits a span's attributes: content (messages, tool arguments and results, in any dialect)
+ * moves to the payload as the exact text recorded; everything else stays in the record as it came.
  */
-export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertContext): ConvertedSpan {
-  const a = span.attributes;
+function splitAttributes(a: Attributes): { attributes: { [key: string]: JsonValue }; payload: { [key: string]: JsonValue } | null } {
   const attributes: { [key: string]: JsonValue } = {};
   let payload: { [key: string]: JsonValue } | null = null;
   for (const key of Object.keys(a)) {
-    if (CONTENT.has(key)) (payload ??= {})[key] = contentValue(a[key]);
+    if (isContentKey(key)) (payload ??= {})[wellFormed(key)] = contentValue(a[key]);
     else attributes[wellFormed(key)] = toJson(a[key]);
   }
-  const provider = str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM);
-  const requestModel = str(a, sc.ATTR_GEN_AI_REQUEST_MODEL);
-  const responseModel = str(a, sc.ATTR_GEN_AI_RESPONSE_MODEL);
-  const usage = usageOf(a);
-  const priced = type === 'llm.completion' || type === 'llm.embedding';
-  const cost = priced ? computeCost(ctx.prices, provider, responseModel ?? requestModel, usage) : { cost_usd: null, price_source: null };
+  return { attributes, payload };
+}
+
+/**
+ * Adds the normalized content to the payload under the semconv attribute names, as JSON text like
+ * a semconv span carries it, wherever the span has no such attribute of its own; the keys added
+ * are listed in `auditrail.derived`. The log records the content came from are kept whole in
+ * `auditrail.log_records`.
+ */
+function withDerived(payload: { [key: string]: JsonValue } | null, fromSpan: DerivedContent, logs: CapturedLog[] | undefined): { [key: string]: JsonValue } | null {
+  const fromLogs = logs === undefined || logs.length === 0 ? {} : contentOfLogs(logs);
+  const derived: string[] = [];
+  for (const key of DERIVED_KEYS) {
+    const value = fromSpan[key] ?? fromLogs[key];
+    if (value === undefined || payload?.[key] !== undefined) continue;
+    (payload ??= {})[key] = JSON.stringify(value);
+    derived.push(key);
+  }
+  if (derived.length > 0) payload!['auditrail.derived'] = derived;
+  if (logs !== undefined && logs.length > 0) {
+    (payload ??= {})['auditrail.log_records'] = logs.map((l) => ({ event_name: l.eventName, time: l.time, attributes: l.attributes, body: l.body }));
+  }
+  return payload;
+}
+
+/**
+ * Accounts a model call once when two instrumentations saw it (see `NestedCalls`): the inner span
+ * reports to the outer and keeps no usage of its own; the outer takes what the inner measured.
+ */
+function accountOnce(span: ReadableSpan, type: EventType, n: Normalized, nested: NestedCalls | undefined): Normalized {
+  if (nested === undefined || (type !== 'llm.completion' && type !== 'llm.embedding')) return n;
+  const outer = nested.outerOf(span);
+  if (outer !== null) {
+    nested.report(span, { usage: n.usage, responseModel: n.responseModel, responseId: typeof n.data['response_id'] === 'string' ? n.data['response_id'] : null });
+    return { ...n, usage: null, data: { ...n.data, duplicate_of: outer } };
+  }
+  const inner = nested.reportsFor(span);
+  if (inner === undefined) return n;
+  return {
+    ...n,
+    usage: inner.usage ?? n.usage,
+    responseModel: n.responseModel ?? inner.responseModel,
+    data: n.data['response_id'] === null && inner.responseId !== null ? { ...n.data, response_id: inner.responseId } : n.data,
+  };
+}
+
+/**
+ * Turns an ended span into an audit record, whatever GenAI dialect it speaks: the dialect's
+ * attributes are normalized into the record's fields; content attributes (messages, tool arguments
+ * and results) move to the payload, where the normalized semconv content is added beside them;
+ * every other attribute is kept as it came.
+ */
+export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertContext): ConvertedSpan {
+  const a = span.attributes;
+  const view: SpanView = { name: span.name, attributes: a, scope: scopeOf(span) };
   const { traceId, spanId } = span.spanContext();
+  const n = accountOnce(span, type, dialectOf(view).normalize(view, type), ctx.nested);
+  const split = splitAttributes(a);
+  const payload = withDerived(split.payload, n.content, ctx.logs?.take(span, traceId, spanId));
+  const priced = (type === 'llm.completion' || type === 'llm.embedding') && n.data['duplicate_of'] === undefined;
+  const cost = priced ? computeCost(ctx.prices, n.provider, n.responseModel ?? n.requestModel, n.usage) : { cost_usd: null, price_source: null };
   const status = STATUS[span.status.code] ?? 'unset';
   return {
     record: {
@@ -133,8 +156,8 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
       ended_at: formatHrTime(span.endTime),
       duration_ms: hrDurationMs(span.startTime, span.endTime),
       tenant_id: ctx.tenantId,
-      user_id: str(a, sc.ATTR_USER_ID, 'enduser.id'),
-      session_id: str(a, sc.ATTR_SESSION_ID, sc.ATTR_GEN_AI_CONVERSATION_ID),
+      user_id: str(a, sc.ATTR_USER_ID, 'enduser.id', 'ai.telemetry.metadata.userId'),
+      session_id: str(a, sc.ATTR_SESSION_ID, sc.ATTR_GEN_AI_CONVERSATION_ID, 'ai.telemetry.metadata.sessionId'),
       request_id: str(a, sc.ATTR_AUDITRAIL_REQUEST_ID),
       trace_id: traceId,
       span_id: spanId,
@@ -143,15 +166,15 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
       service: serviceOf(span),
       status,
       error_type: str(a, sc.ATTR_ERROR_TYPE) ?? (status === 'error' ? '_OTHER' : null),
-      operation: str(a, sc.ATTR_GEN_AI_OPERATION_NAME),
-      provider,
-      request_model: requestModel,
-      response_model: responseModel,
-      usage,
+      operation: n.operation,
+      provider: n.provider,
+      request_model: n.requestModel,
+      response_model: n.responseModel,
+      usage: n.usage,
       cost_usd: cost.cost_usd,
       price_source: cost.price_source,
-      data: dataOf(type, a),
-      attributes,
+      data: n.data,
+      attributes: split.attributes,
     },
     payload,
   };
