@@ -87,10 +87,13 @@ export class ObservedCall {
 }
 
 /**
- * Calls `onValue` or `onError` when `promise` settles and returns `promise` itself, unchanged: SDK
- * promise subclasses (openai's `APIPromise` with `withResponse()`, `asResponse()`) keep working, and
+ * Calls `onValue` or `onError` when `promise` settles and returns `promise` itself, unchanged, and
  * the app still sees its own rejection (the observer's branch handles it, so observing never creates
  * an unhandled rejection of its own).
+ *
+ * Not for the SDKs' lazy `APIPromise`s: their `then` parses (reads) the HTTP body, after which the
+ * app's own `asResponse()` finds the body used. The OpenAI and Anthropic instrumentations observe
+ * those through the SDK's own parse step instead.
  */
 export function observePromise<P extends PromiseLike<unknown>>(
   promise: P,
