@@ -122,6 +122,29 @@ describe('OpenInference (@arizeai/openinference-instrumentation-openai) through 
     expectRequestContext(events, 'req-oi-stream');
   });
 
+  it('keeps what it makes of parallel tool calls in a stream as it is: one call, names and ids run together, arguments not JSON', async () => {
+    mock.clearServed();
+    const city = { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] };
+    await inRequest('req-oi-parallel', async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Use get_weather and get_time for Paris' }],
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: city } }, { type: 'function', function: { name: 'get_time', parameters: city } }],
+      });
+      for await (const chunk of stream) void chunk;
+    });
+    await app.provider.forceFlush();
+    const { events, payloads } = await requestEvents(store, 'req-oi-parallel');
+    const llm = events.find((e) => e.event_type === 'llm.completion')!;
+    const calls = (mock.served[0]!.response as Chunk[]).flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).filter((tc) => tc.id !== undefined);
+    expect(calls.map((c) => c.function!.name)).toEqual(['get_weather', 'get_time']);
+    // OpenInference indexes each delta's own tool_calls list, so both calls land on index 0.
+    expect(content(payloads.get(llm), 'gen_ai.output.messages')).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: '' }, { type: 'tool_call', id: calls.map((c) => c.id).join(''), name: 'get_weatherget_time', arguments: '{"city":"Paris"}{"city":"Paris"}' }], finish_reason: 'tool_calls' },
+    ]);
+  });
+
   it('records embeddings with their vectors and input text beside the record, not in it', async () => {
     await inRequest('req-oi-embed', () => client.embeddings.create({ model: 'text-embedding-3-small', input: ['Paris', 'Lyon'] }));
     await app.provider.forceFlush();

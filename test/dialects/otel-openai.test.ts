@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { metrics } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { Store } from '@auditrail/clickhouse';
@@ -30,12 +30,11 @@ beforeAll(async () => {
   loggerProvider = new LoggerProvider({ processors: [logProcessor] });
   logs.disable();
   logs.setGlobalLoggerProvider(loggerProvider);
-  const instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
-  instrumentation.setLoggerProvider(loggerProvider);
-  // instrumentation-openai 0.21 with @opentelemetry/instrumentation 0.223: its metric instruments
-  // are undefined until a meter provider is set (class fields reset what the base constructor
-  // made), and a streamed chat with usage then throws into the app's iteration.
-  instrumentation.setMeterProvider(metrics.getMeterProvider());
+  // As the README wires it. registerInstrumentations also sets a meter provider, which
+  // instrumentation-openai 0.21 needs: with @opentelemetry/instrumentation 0.223 its metric
+  // instruments are undefined until one is set, and a streamed chat with usage then throws into
+  // the app's iteration.
+  registerInstrumentations({ instrumentations: [new OpenAIInstrumentation({ captureMessageContent: true })], loggerProvider });
   // It patches through require/import hooks: the CommonJS build, required after it is enabled, is patched.
   const { OpenAI } = createRequire(import.meta.url)('openai') as typeof import('openai');
   client = new OpenAI({ baseURL: mock.url, apiKey: OPENAI_KEY, maxRetries: 0 });
