@@ -180,13 +180,20 @@ describe('values from spans are untrusted input', () => {
       { name: 'odd-ai', attributes: { 'ai.operationId': 'ai.streamText.doStream', 'ai.prompt.messages': 'not json', 'ai.response.toolCalls': '[1,"x",{"toolName":7}]', 'ai.prompt.tools': ['{', 'null'], 'ai.usage.inputTokens': 'abc' } },
       { name: 'odd-ol', attributes: { 'llm.request.type': 'banana', 'gen_ai.prompt.0.content': '[{"type":"tool_result"}]', 'gen_ai.completion.0.tool_calls.0.arguments': 'not json' } },
       { name: 'odd-kind', attributes: { 'openinference.span.kind': 'SOMETHING_NEW', 'traceloop.span.kind': 'other' } },
+      // Lone surrogates inside JSON text (escaped) and in plain values: made well-formed, never a failed record.
+      { name: 'odd-utf16', attributes: { 'openinference.span.kind': 'LLM', 'llm.invocation_parameters': '{"model":"gpt\\ud83d"}', 'output.value': '{"id":"chatcmpl-\\ud83d","choices":[{"finish_reason":"st\\ud83dop"}]}', 'output.mime_type': 'application/json' } },
+      { name: 'odd-utf16-ol', attributes: { 'llm.request.type': 'ban\ud83dana' } },
     ]);
     expect(events.map((e) => [e.name, e.event_type, e.status])).toEqual([
       ['odd-oi', 'llm.completion', 'unset'],
       ['odd-ai', 'llm.completion', 'unset'],
       ['odd-ol', 'llm.completion', 'unset'],
       ['odd-kind', 'agent.invoke', 'unset'],
+      ['odd-utf16', 'llm.completion', 'unset'],
+      ['odd-utf16-ol', 'llm.completion', 'unset'],
     ]);
+    const [utf16, utf16ol] = events.slice(-2) as [(typeof events)[0], (typeof events)[0]];
+    expect([utf16.request_model, utf16.data['response_id'], utf16.data['finish_reasons'], utf16ol.operation]).toEqual(['gpt\ufffd', 'chatcmpl-\ufffd', ['st\ufffdop'], 'ban\ufffdana']);
     const [oi, ai, ol] = events as [(typeof events)[0], (typeof events)[0], (typeof events)[0]];
     expect([oi.provider, oi.request_model, oi.usage, oi.cost_usd]).toEqual(['42', null, null, null]);
     expect(content(payloads.get(oi), 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'half an emoji \ufffd' }] }]);

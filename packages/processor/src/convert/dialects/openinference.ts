@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { EventType, JsonValue } from '@auditrail/core';
-import { int, isRecord, jsonOrText, num, parseJson, str, toJsonValue } from '../attribute-values.js';
+import { int, isRecord, jsonOrText, num, parseJson, str, toJsonValue, wellFormed } from '../attribute-values.js';
 import { type Entry, hasIndexed, indexed } from '../flattened.js';
 import { type Message, message, type Part, textPart, toolCallPart, toolResponsePart } from '../messages.js';
 import { normalizeProvider } from '../provider.js';
@@ -84,14 +84,14 @@ function finishReasonsOf(a: Attributes, response: { [key: string]: unknown }): s
   const choices = response['choices'];
   if (!Array.isArray(choices)) return null;
   const reasons = choices.map((c: unknown) => (isRecord(c) ? c['finish_reason'] : undefined)).filter((r): r is string => typeof r === 'string');
-  return reasons.length > 0 ? reasons : null;
+  return reasons.length > 0 ? reasons.map(wellFormed) : null;
 }
 
 function llmFields(a: Attributes, params: { [key: string]: unknown }): { [key: string]: JsonValue } {
   const response = jsonValueOf(a, 'output');
   const p = params as Attributes;
   return llmData({
-    responseId: typeof response['id'] === 'string' ? response['id'] : null,
+    responseId: typeof response['id'] === 'string' ? wellFormed(response['id']) : null,
     finishReasons: finishReasonsOf(a, response),
     temperature: num(p, 'temperature'),
     maxTokens: int(p, 'max_tokens', 'max_completion_tokens', 'max_output_tokens'),
@@ -122,7 +122,7 @@ function paramsOf(a: Attributes): { [key: string]: unknown } {
 }
 
 function modelOf(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
+  return typeof v === 'string' && v !== '' ? wellFormed(v) : null;
 }
 
 /**

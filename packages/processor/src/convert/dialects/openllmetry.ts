@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { EventType, JsonValue } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { jsonOrText, str, toJsonValue } from '../attribute-values.js';
+import { jsonOrText, str, toJsonValue, wellFormed } from '../attribute-values.js';
 import { type Entry, hasIndexed, indexed } from '../flattened.js';
 import { type Message, message, type Part, partsOfContent, toolCallPart, toolResponsePart } from '../messages.js';
 import { agentData, toolData } from './record-data.js';
@@ -30,7 +30,7 @@ const SPAN_KINDS: Readonly<Record<string, readonly [EventType, string]>> = {
 
 function kindOf(a: Attributes): readonly [EventType, string] | undefined {
   const rt = a[REQUEST_TYPE];
-  if (typeof rt === 'string') return REQUEST_TYPES[rt] ?? ['llm.completion', rt];
+  if (typeof rt === 'string') return REQUEST_TYPES[rt] ?? ['llm.completion', wellFormed(rt)];
   const kind = a[SPAN_KIND];
   if (typeof kind === 'string') return SPAN_KINDS[kind] ?? ['agent.invoke', 'invoke_workflow'];
   return undefined;
@@ -99,7 +99,7 @@ export const openllmetry: Dialect = {
     else if (type === 'agent.invoke') data = agentData(str(a, 'gen_ai.agent.name') ?? entity ?? str(a, 'traceloop.workflow.name'), str(a, 'gen_ai.agent.id'));
     else if (data['finish_reasons'] === null && hasIndexed(a, 'gen_ai.completion')) {
       const reasons = indexed(a, 'gen_ai.completion').map((e) => e.get('finish_reason')).filter((r): r is string => typeof r === 'string');
-      if (reasons.length > 0) data = { ...data, finish_reasons: reasons };
+      if (reasons.length > 0) data = { ...data, finish_reasons: reasons.map(wellFormed) };
     }
     return { ...fields, operation: fields.operation ?? kindOf(a)?.[1] ?? null, data, content: derivedContent(a, type) };
   },
