@@ -308,14 +308,27 @@ describe('where the call sits', () => {
 });
 
 describe('content capture', () => {
-  it('off: usage and models are recorded, no content at all', async () => {
+  it('off: usage, models and finish reasons are recorded, streamed or not, and no content at all', async () => {
     h.instrumentation.setConfig({ captureMessageContent: false });
     try {
-      const r = await h.record(() => client.chat.completions.create({ ...QUESTION, tools: TOOLS }));
-      const [e] = r.events;
-      expect(e!.payload).toBeNull();
-      expect(Object.keys(e!.attributes).filter((k) => /messages|instructions|definitions/.test(k))).toEqual([]);
-      expect(e!.usage).toEqual(recordUsage((r.served[0]!.response as ChatCompletion).usage as never, 'chat'));
+      const r = await h.record(async () => {
+        await client.chat.completions.create({ ...QUESTION, tools: TOOLS });
+        const chunks: ChatCompletionChunk[] = [];
+        for await (const chunk of await client.chat.completions.create({ ...QUESTION, stream: true, stream_options: { include_usage: true } })) chunks.push(chunk);
+        const events: { type: string; response?: { usage: unknown } }[] = [];
+        for await (const event of await client.responses.create({ model: 'gpt-4o-mini', instructions: 'secret', input: 'private', stream: true })) events.push(event);
+        return { chunks, events };
+      });
+      expect(r.events.map((e) => [e.payload, Object.keys(e.attributes).filter((k) => /messages|instructions|definitions/.test(k))])).toEqual([
+        [null, []],
+        [null, []],
+        [null, []],
+      ]);
+      expect(r.events.map((e) => [e.usage, e.data['finish_reasons']])).toEqual([
+        [recordUsage((r.served[0]!.response as ChatCompletion).usage as never, 'chat'), ['tool_calls']],
+        [recordUsage(r.value.chunks.at(-1)!.usage as never, 'chat'), ['stop']],
+        [recordUsage(r.value.events.at(-1)!.response!.usage as never, 'responses'), ['stop']],
+      ]);
     } finally {
       h.instrumentation.setConfig({ captureMessageContent: true });
     }

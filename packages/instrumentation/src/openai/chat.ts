@@ -42,15 +42,15 @@ export function chatUsage(u: unknown): LlmUsage | undefined {
   };
 }
 
-function chatRequest(body: Json, client: ClientInfo): RequestInfo {
+function chatRequest(body: Json, client: ClientInfo, capture: boolean): RequestInfo {
   const system: MessagePart[] = [];
   const input: ChatMessage[] = [];
-  for (const m of array(body['messages'])) {
+  for (const m of capture ? array(body['messages']) : []) {
     if (!isJson(m)) continue;
     if (m['role'] === 'system' || m['role'] === 'developer') system.push(...contentParts(m['content']));
     else input.push(chatMessage(m));
   }
-  const legacyFunctions = array(body['functions']).map((f) => ({ type: 'function', ...(isJson(f) ? f : {}) }));
+  const legacyFunctions = array(capture ? body['functions'] : undefined).map((f) => ({ type: 'function', ...(isJson(f) ? f : {}) }));
   const attributes: Attributes = { ...client.attributes };
   put(attributes, oc.ATTR_GEN_AI_REQUEST_SEED, num(body['seed']));
   put(attributes, oc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, num(body['frequency_penalty']));
@@ -65,9 +65,9 @@ function chatRequest(body: Json, client: ClientInfo): RequestInfo {
       provider: client.provider,
       model: str(body['model']) ?? 'unknown',
       operation: 'chat',
-      inputMessages: input,
+      inputMessages: capture ? input : undefined,
       systemInstructions: system.length > 0 ? system : undefined,
-      tools: toolDefinitions(body['tools']) ?? (legacyFunctions.length > 0 ? legacyFunctions : undefined),
+      tools: capture ? (toolDefinitions(body['tools']) ?? (legacyFunctions.length > 0 ? legacyFunctions : undefined)) : undefined,
       temperature: num(body['temperature']),
       maxTokens: num(body['max_completion_tokens']) ?? num(body['max_tokens']),
       topP: num(body['top_p']),
@@ -77,7 +77,7 @@ function chatRequest(body: Json, client: ClientInfo): RequestInfo {
 }
 
 /** A chat completion (or one assembled from a stream) as a response record. */
-function chatResult(value: unknown): ResultInfo {
+function chatResult(value: unknown, capture: boolean): ResultInfo {
   const c = isJson(value) ? value : {};
   const choices = array(c['choices'])
     .filter(isJson)
@@ -87,10 +87,12 @@ function chatResult(value: unknown): ResultInfo {
     model: str(c['model']),
     finishReasons: choices.map((ch) => ch['finish_reason']).filter((r): r is string => typeof r === 'string'),
     usage: chatUsage(c['usage']),
-    outputMessages: choices.map((ch) => ({
-      ...chatMessage(isJson(ch['message']) ? { role: 'assistant', ...ch['message'] } : { role: 'assistant' }),
-      finish_reason: semconvFinishReason(ch['finish_reason']),
-    })),
+    outputMessages: capture
+      ? choices.map((ch) => ({
+          ...chatMessage(isJson(ch['message']) ? { role: 'assistant', ...ch['message'] } : { role: 'assistant' }),
+          finish_reason: semconvFinishReason(ch['finish_reason']),
+        }))
+      : undefined,
   };
   if (response.finishReasons?.length === 0) response.finishReasons = undefined;
   const attributes: Attributes = {};
@@ -122,12 +124,17 @@ interface ChoiceDelta {
  * choice, and the usage of the last chunk (`stream_options.include_usage`).
  */
 class ChatStreamAccumulator implements StreamAccumulator {
+  readonly #capture: boolean;
   #id: string | undefined;
   #model: string | undefined;
   #fingerprint: string | undefined;
   #serviceTier: string | undefined;
   #usage: unknown;
   readonly #choices = new Map<number, ChoiceDelta>();
+
+  constructor(capture: boolean) {
+    this.#capture = capture;
+  }
 
   add(chunk: unknown): void {
     if (!isJson(chunk)) return;
@@ -142,6 +149,7 @@ class ChatStreamAccumulator implements StreamAccumulator {
       let acc = this.#choices.get(index);
       if (!acc) this.#choices.set(index, (acc = { content: '', hasContent: false, toolCalls: new Map() }));
       if (typeof choice['finish_reason'] === 'string') acc.finishReason = choice['finish_reason'];
+      if (!this.#capture) continue; // only the finish reason is recorded
       const delta = isJson(choice['delta']) ? choice['delta'] : {};
       acc.role ??= str(delta['role']);
       if (typeof delta['content'] === 'string') {
@@ -182,7 +190,8 @@ class ChatStreamAccumulator implements StreamAccumulator {
       if (acc.functionCall) message['function_call'] = acc.functionCall;
       return { index, message, finish_reason: acc.finishReason ?? null };
     });
-    return chatResult({ id: this.#id, model: this.#model, choices, usage: this.#usage, system_fingerprint: this.#fingerprint, service_tier: this.#serviceTier });
+    const completion = { id: this.#id, model: this.#model, choices, usage: this.#usage, system_fingerprint: this.#fingerprint, service_tier: this.#serviceTier };
+    return chatResult(completion, this.#capture);
   }
 }
 
@@ -190,5 +199,5 @@ class ChatStreamAccumulator implements StreamAccumulator {
 export const chatCompletions: Operation = {
   request: chatRequest,
   result: chatResult,
-  accumulator: () => new ChatStreamAccumulator(),
+  accumulator: (capture) => new ChatStreamAccumulator(capture),
 };

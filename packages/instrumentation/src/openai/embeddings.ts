@@ -4,7 +4,7 @@ import type { ClientInfo, Json, Operation, RequestInfo, ResultInfo } from './int
 import { array, isJson, num, put, str } from './messages.js';
 import * as oc from './semconv.js';
 
-function embeddingsRequest(body: Json, client: ClientInfo): RequestInfo {
+function embeddingsRequest(body: Json, client: ClientInfo, capture: boolean): RequestInfo {
   const input = body['input'];
   const inputs = typeof input === 'string' ? [input] : array(input);
   // Token arrays (numbers, or arrays of numbers) are not text: counted, not recorded as content.
@@ -16,7 +16,7 @@ function embeddingsRequest(body: Json, client: ClientInfo): RequestInfo {
   put(attributes, oc.ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, format !== undefined ? [format] : undefined);
   put(attributes, oc.ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, num(body['dimensions']));
   // What was embedded is content like any prompt: recorded only when capturing, as user text.
-  const inputMessages: ChatMessage[] | undefined = texts.length > 0 ? [{ role: 'user', parts: texts.map((content) => ({ type: 'text', content })) }] : undefined;
+  const inputMessages: ChatMessage[] | undefined = capture && texts.length > 0 ? [{ role: 'user', parts: texts.map((content) => ({ type: 'text', content })) }] : undefined;
   return { options: { provider: client.provider, model: str(body['model']) ?? 'unknown', operation: 'embeddings', inputMessages }, attributes };
 }
 

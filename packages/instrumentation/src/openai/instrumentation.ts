@@ -159,10 +159,11 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     return function create(this: unknown, ...args: unknown[]): unknown {
       if (!instrumentation.isEnabled()) return original.apply(this, args);
       let call: ObservedCall | undefined;
+      const capture = instrumentation.#captureContent();
       try {
         const body = isJson(args[0]) ? (args[0] as Json) : {};
-        const request = op.request(body, clientInfo(this));
-        call = ObservedCall.start(instrumentation.tracer, request.options, instrumentation.#captureContent());
+        const request = op.request(body, clientInfo(this), capture);
+        call = ObservedCall.start(instrumentation.tracer, request.options, capture);
         call?.span.setAttributes(request.attributes);
       } catch (error) {
         diag.debug(`${INSTRUMENTATION_NAME}: span not started`, error);
@@ -177,7 +178,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         started.fail(error);
         throw error;
       }
-      observeResult(result, started, op);
+      observeResult(result, started, op, capture);
       return result;
     };
   }

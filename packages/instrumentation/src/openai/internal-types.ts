@@ -31,11 +31,14 @@ export interface StreamAccumulator {
   result(): ResultInfo;
 }
 
-/** One instrumented SDK method (`chat.completions.create`, `responses.create`, `embeddings.create`). */
+/**
+ * One instrumented SDK method (`chat.completions.create`, `responses.create`, `embeddings.create`).
+ * `capture` says whether content is recorded: when it is not, messages are not even converted.
+ */
 export interface Operation {
-  request(body: Json, client: ClientInfo): RequestInfo;
-  result(value: unknown): ResultInfo;
-  accumulator(): StreamAccumulator;
+  request(body: Json, client: ClientInfo, capture: boolean): RequestInfo;
+  result(value: unknown, capture: boolean): ResultInfo;
+  accumulator(capture: boolean): StreamAccumulator;
 }
 
 /** What the call's client tells about the endpoint. */

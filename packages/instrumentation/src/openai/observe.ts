@@ -39,8 +39,8 @@ function record(call: ObservedCall, info: ResultInfo): void {
  * stream that fails mid-way, is aborted (`controller.abort()`, the request's `signal`) or is left
  * early (`break`) is recorded with what had arrived and `auditrail.call.aborted`.
  */
-function observeStream(stream: SdkStreamLike, call: ObservedCall, op: Operation): void {
-  const acc = op.accumulator();
+function observeStream(stream: SdkStreamLike, call: ObservedCall, op: Operation, capture: boolean): void {
+  const acc = op.accumulator(capture);
   const signal = stream.controller?.signal;
   let settled = false;
   const settle = (end: (info: ResultInfo) => void) => {
@@ -72,9 +72,9 @@ function observeStream(stream: SdkStreamLike, call: ObservedCall, op: Operation)
   stream.iterator = holder[Symbol.asyncIterator];
 }
 
-function onValue(value: unknown, call: ObservedCall, op: Operation): void {
-  if (isSdkStream(value)) observeStream(value, call, op);
-  else record(call, op.result(value));
+function onValue(value: unknown, call: ObservedCall, op: Operation, capture: boolean): void {
+  if (isSdkStream(value)) observeStream(value, call, op, capture);
+  else record(call, op.result(value, capture));
 }
 
 /**
@@ -84,7 +84,7 @@ function onValue(value: unknown, call: ObservedCall, op: Operation): void {
  * then ends when the response arrives, without usage: the app took the body), and a derived
  * promise (`_thenUnwrap`, as in `chat.completions.parse()`) is observed through the one it wraps.
  */
-function observeApiPromise(p: ApiPromiseLike, call: ObservedCall, op: Operation): void {
+function observeApiPromise(p: ApiPromiseLike, call: ObservedCall, op: Operation, capture: boolean): void {
   let wanted = false; // someone asked for the parsed body
   let observed = false;
   p.responsePromise.then(
@@ -106,7 +106,7 @@ function observeApiPromise(p: ApiPromiseLike, call: ObservedCall, op: Operation)
       safely(() => {
         // A failure while reading the body is a response cut short (the network, or an abort).
         Promise.resolve(parsed).then(
-          (value) => safely(() => onValue(value, call, op)),
+          (value) => safely(() => onValue(value, call, op, capture)),
           (error: unknown) => call.fail(error, { aborted: true }),
         );
       });
@@ -141,15 +141,15 @@ function observeApiPromise(p: ApiPromiseLike, call: ObservedCall, op: Operation)
  * Observes what an instrumented SDK method returned — the SDK's own object, handed back to the app
  * untouched apart from the instance hooks above — and ends `call` when the answer is complete.
  */
-export function observeResult(result: unknown, call: ObservedCall, op: Operation): void {
+export function observeResult(result: unknown, call: ObservedCall, op: Operation, capture: boolean): void {
   safely(() => {
-    if (isApiPromise(result)) observeApiPromise(result, call, op);
+    if (isApiPromise(result)) observeApiPromise(result, call, op, capture);
     else if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
       observePromise(
         result as PromiseLike<unknown>,
-        (value) => onValue(value, call, op),
+        (value) => onValue(value, call, op, capture),
         (error) => call.fail(error, { aborted: isAbortError(error) }),
       );
-    } else onValue(result, call, op);
+    } else onValue(result, call, op, capture);
   });
 }

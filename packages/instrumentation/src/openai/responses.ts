@@ -64,13 +64,15 @@ function addInputItem(item: unknown, messages: ChatMessage[], system: MessagePar
   else if (parts.length > 0) messages.push({ role: 'assistant', parts });
 }
 
-function responsesRequest(body: Json, client: ClientInfo): RequestInfo {
+function responsesRequest(body: Json, client: ClientInfo, capture: boolean): RequestInfo {
   const system: MessagePart[] = [];
   const input: ChatMessage[] = [];
-  if (typeof body['instructions'] === 'string') system.push({ type: 'text', content: body['instructions'] });
-  else for (const item of array(body['instructions'])) addInputItem(item, [], system);
-  if (typeof body['input'] === 'string') input.push({ role: 'user', parts: [{ type: 'text', content: body['input'] }] });
-  else for (const item of array(body['input'])) addInputItem(item, input, system);
+  if (capture) {
+    if (typeof body['instructions'] === 'string') system.push({ type: 'text', content: body['instructions'] });
+    else for (const item of array(body['instructions'])) addInputItem(item, [], system);
+    if (typeof body['input'] === 'string') input.push({ role: 'user', parts: [{ type: 'text', content: body['input'] }] });
+    else for (const item of array(body['input'])) addInputItem(item, input, system);
+  }
   const conversation = body['conversation'];
   const attributes: Attributes = { ...client.attributes };
   put(attributes, oc.ATTR_AUDITRAIL_OPENAI_PREVIOUS_RESPONSE_ID, str(body['previous_response_id']));
@@ -81,9 +83,9 @@ function responsesRequest(body: Json, client: ClientInfo): RequestInfo {
       provider: client.provider,
       model: str(body['model']) ?? 'unknown',
       operation: 'chat',
-      inputMessages: input,
+      inputMessages: capture ? input : undefined,
       systemInstructions: system.length > 0 ? system : undefined,
-      tools: toolDefinitions(body['tools']),
+      tools: capture ? toolDefinitions(body['tools']) : undefined,
       temperature: num(body['temperature']),
       maxTokens: num(body['max_output_tokens']),
       topP: num(body['top_p']),
@@ -129,17 +131,17 @@ function finishReason(r: Json, output: Json[]): string | undefined {
 }
 
 /** A `response` object (returned, or the last one a stream carried) as a response record. */
-function responsesResult(value: unknown): ResultInfo {
+function responsesResult(value: unknown, capture: boolean): ResultInfo {
   const r = isJson(value) ? value : {};
   const output = array(r['output']).filter(isJson);
   const finish = finishReason(r, output);
-  const parts = output.flatMap(assistantParts);
+  const parts = capture ? output.flatMap(assistantParts) : [];
   const response: LlmResponse = {
     id: str(r['id']),
     model: str(r['model']),
     finishReasons: finish !== undefined ? [finish] : undefined,
     usage: responsesUsage(r['usage']),
-    outputMessages: output.length > 0 || finish !== undefined ? [{ role: 'assistant', parts, finish_reason: finish ?? 'error' }] : undefined,
+    outputMessages: capture && (output.length > 0 || finish !== undefined) ? [{ role: 'assistant', parts, finish_reason: finish ?? 'error' }] : undefined,
   };
   const attributes: Attributes = {};
   put(attributes, oc.ATTR_OPENAI_RESPONSE_SERVICE_TIER, str(r['service_tier']));
@@ -160,16 +162,25 @@ const FINAL = new Set(['completed', 'incomplete', 'failed', 'cancelled']);
  * then — a stream cut short — the output is rebuilt from the item and delta events seen so far.
  */
 class ResponsesStreamAccumulator implements StreamAccumulator {
+  readonly #capture: boolean;
   #response: Json = {};
   readonly #items = new Map<number, Json>();
   readonly #text = new Map<number, string>();
   readonly #arguments = new Map<number, string>();
   #failure: { name: string; message: string } | undefined;
 
+  constructor(capture: boolean) {
+    this.#capture = capture;
+  }
+
   add(event: unknown): void {
     if (!isJson(event)) return;
     const index = num(event['output_index']) ?? 0;
-    switch (event['type']) {
+    // Without content capture, only the lifecycle events (the response, its usage) are followed.
+    const type = this.#capture || event['type'] === 'error' || isJson(event['response']) ? event['type'] : undefined;
+    switch (type) {
+      case undefined:
+        break;
       case 'response.output_item.added':
       case 'response.output_item.done':
         if (isJson(event['item'])) this.#items.set(index, event['item']);
@@ -194,7 +205,7 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
   }
 
   result(): ResultInfo {
-    if (FINAL.has(str(this.#response['status']) ?? '')) return responsesResult(this.#response);
+    if (FINAL.has(str(this.#response['status']) ?? '')) return responsesResult(this.#response, this.#capture);
     const output = [...this.#items]
       .sort(([a], [b]) => a - b)
       .map(([index, item]) => {
@@ -205,7 +216,7 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
         if (args !== undefined && item['type'] === 'custom_tool_call') return { ...item, input: args };
         return item;
       });
-    const partial = responsesResult({ ...this.#response, output });
+    const partial = responsesResult({ ...this.#response, output }, this.#capture);
     return this.#failure ? { ...partial, failure: this.#failure } : partial;
   }
 }
@@ -214,5 +225,5 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
 export const responses: Operation = {
   request: responsesRequest,
   result: responsesResult,
-  accumulator: () => new ResponsesStreamAccumulator(),
+  accumulator: (capture) => new ResponsesStreamAccumulator(capture),
 };
