@@ -1,10 +1,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { EventType, JsonValue } from '@auditrail/core';
-import { int, isRecord, jsonOrText, num, parseJson, str, toJsonValue, wellFormed } from '../attribute-values.js';
+import { int, isRecord, num, parseJson, str, toJsonValue, wellFormed } from '../attribute-values.js';
 import { type Entry, hasIndexed, indexed } from '../flattened.js';
 import { type Message, message, type Part, textPart, toolCallPart, toolResponsePart } from '../messages.js';
 import { normalizeProvider } from '../provider.js';
 import { usageOf } from '../usage.js';
+import { structured, toolCallContent } from './derived.js';
 import { agentData, llmData, toolData } from './record-data.js';
 import type { DerivedContent, Dialect, Normalized, SpanView } from './types.js';
 
@@ -56,18 +57,14 @@ function flattenedMessage(e: Entry, defaultRole: string): Message {
 }
 
 function derivedContent(a: Attributes, type: EventType, finishReason: string | null): DerivedContent {
-  const content: DerivedContent = {};
+  const content: DerivedContent = type === 'tool.call' ? toolCallContent(a, 'input.value', 'output.value') : {};
   if (hasIndexed(a, 'llm.input_messages')) content['gen_ai.input.messages'] = indexed(a, 'llm.input_messages').map((e) => flattenedMessage(e, 'user'));
   if (hasIndexed(a, 'llm.output_messages')) {
     const out = indexed(a, 'llm.output_messages').map((e) => flattenedMessage(e, 'assistant'));
     if (finishReason !== null && out[0] !== undefined) out[0]['finish_reason'] = finishReason;
     content['gen_ai.output.messages'] = out;
   }
-  if (hasIndexed(a, 'llm.tools')) content['gen_ai.tool.definitions'] = indexed(a, 'llm.tools').map((t) => toJsonValue(jsonOrText(t.get('tool.json_schema'))) ?? null);
-  if (type === 'tool.call') {
-    if (a['input.value'] !== undefined) content['gen_ai.tool.call.arguments'] = toJsonValue(jsonOrText(a['input.value'])) ?? null;
-    if (a['output.value'] !== undefined) content['gen_ai.tool.call.result'] = toJsonValue(jsonOrText(a['output.value'])) ?? null;
-  }
+  if (hasIndexed(a, 'llm.tools')) content['gen_ai.tool.definitions'] = indexed(a, 'llm.tools').map((t) => structured(t.get('tool.json_schema')));
   return content;
 }
 

@@ -1,11 +1,12 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { EventType, JsonValue } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { jsonOrText, str, toJsonValue, wellFormed } from '../attribute-values.js';
+import { str, toJsonValue, wellFormed } from '../attribute-values.js';
 import { type Entry, hasIndexed, indexed } from '../flattened.js';
 import { type Message, message, type Part, partsOfContent, toolCallPart, toolResponsePart } from '../messages.js';
+import { structured, toolCallContent } from './derived.js';
 import { agentData, toolData } from './record-data.js';
-import { semconvFields } from './semconv.js';
+import { semconvFields, semconvProvider } from './semconv.js';
 import type { DerivedContent, Dialect, Normalized, SpanView } from './types.js';
 
 const REQUEST_TYPE = 'llm.request.type';
@@ -52,12 +53,12 @@ function functionDefinitions(a: Attributes): JsonValue {
     type: 'function',
     name: toJsonValue(f.get('name')) ?? null,
     description: toJsonValue(f.get('description')) ?? null,
-    parameters: toJsonValue(jsonOrText(f.get('parameters'))) ?? null,
+    parameters: structured(f.get('parameters')),
   }));
 }
 
 function derivedContent(a: Attributes, type: EventType): DerivedContent {
-  const content: DerivedContent = {};
+  const content: DerivedContent = type === 'tool.call' ? toolCallContent(a, 'traceloop.entity.input', 'traceloop.entity.output') : {};
   if (hasIndexed(a, 'gen_ai.prompt')) content['gen_ai.input.messages'] = indexed(a, 'gen_ai.prompt').map(flattenedMessage);
   if (hasIndexed(a, 'gen_ai.completion')) {
     content['gen_ai.output.messages'] = indexed(a, 'gen_ai.completion').map((e) => {
@@ -66,10 +67,6 @@ function derivedContent(a: Attributes, type: EventType): DerivedContent {
     });
   }
   if (hasIndexed(a, 'llm.request.functions')) content['gen_ai.tool.definitions'] = functionDefinitions(a);
-  if (type === 'tool.call') {
-    if (a['traceloop.entity.input'] !== undefined) content['gen_ai.tool.call.arguments'] = toJsonValue(jsonOrText(a['traceloop.entity.input'])) ?? null;
-    if (a['traceloop.entity.output'] !== undefined) content['gen_ai.tool.call.result'] = toJsonValue(jsonOrText(a['traceloop.entity.output'])) ?? null;
-  }
   return content;
 }
 
@@ -90,9 +87,7 @@ export const openllmetry: Dialect = {
   },
   normalize(span, type): Normalized {
     const a = span.attributes;
-    const base = semconvFields(a, type, false);
-    const anthropic = base.provider === 'anthropic';
-    const fields = anthropic ? semconvFields(a, type, true) : base;
+    const fields = semconvFields(a, type, semconvProvider(a) === 'anthropic');
     const entity = str(a, 'traceloop.entity.name');
     let data = fields.data;
     if (type === 'tool.call') data = toolData(str(a, sc.ATTR_GEN_AI_TOOL_NAME) ?? entity, str(a, sc.ATTR_GEN_AI_TOOL_CALL_ID), str(a, sc.ATTR_GEN_AI_TOOL_TYPE) ?? 'function');

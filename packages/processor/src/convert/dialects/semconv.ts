@@ -66,6 +66,11 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
   }
 }
 
+/** `gen_ai.provider.name`, or the older `gen_ai.system`, normalized. */
+export function semconvProvider(a: Attributes): string | null {
+  return normalizeProvider(str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM));
+}
+
 /**
  * The normalized fields of a span in GenAI semconv terms. `inputExcludesCache`: the span's input
  * tokens leave cache reads and writes out (see `usageOf`).
@@ -73,7 +78,7 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
 export function semconvFields(a: Attributes, type: EventType, inputExcludesCache = false): Normalized {
   return {
     operation: str(a, sc.ATTR_GEN_AI_OPERATION_NAME),
-    provider: normalizeProvider(str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM)),
+    provider: semconvProvider(a),
     requestModel: str(a, sc.ATTR_GEN_AI_REQUEST_MODEL),
     responseModel: str(a, sc.ATTR_GEN_AI_RESPONSE_MODEL),
     usage: usageOf(semconvTokens(a), inputExcludesCache),

@@ -1,9 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { EventType, JsonValue, Usage } from '@auditrail/core';
-import { int, isRecord, jsonOrText, num, numOf, parseJson, str, stringsOf, toJsonValue } from '../attribute-values.js';
+import { int, isRecord, jsonOrText, num, numOf, parseJson, str, stringsOf, wellFormed } from '../attribute-values.js';
 import { type Message, message, messagesOfChat, type Part, partOfBlock, textPart, toolCallPart } from '../messages.js';
 import { vercelProvider } from '../provider.js';
 import { usageOf } from '../usage.js';
+import { structured, toolCallContent } from './derived.js';
 import { agentData, llmData, toolData } from './record-data.js';
 import type { DerivedContent, Dialect, Normalized, SpanView } from './types.js';
 
@@ -63,7 +64,7 @@ function toolCallParts(v: unknown): Part[] {
 function outputMessages(a: Attributes): Message[] | undefined {
   const parts: Part[] = [];
   const reasoning = a['ai.response.reasoning'];
-  if (typeof reasoning === 'string' && reasoning !== '') parts.push({ type: 'reasoning', content: reasoning });
+  if (typeof reasoning === 'string' && reasoning !== '') parts.push({ type: 'reasoning', content: wellFormed(reasoning) });
   const text = a['ai.response.text'];
   if (typeof text === 'string' && text !== '') parts.push(textPart(text));
   const object = a['ai.response.object'];
@@ -86,18 +87,14 @@ function promptMessages(v: unknown): Message[] | undefined {
 }
 
 function derivedContent(a: Attributes, type: EventType): DerivedContent {
+  if (type === 'tool.call') return toolCallContent(a, 'ai.toolCall.args', 'ai.toolCall.result');
   const content: DerivedContent = {};
-  if (type === 'tool.call') {
-    if (a['ai.toolCall.args'] !== undefined) content['gen_ai.tool.call.arguments'] = toJsonValue(jsonOrText(a['ai.toolCall.args'])) ?? null;
-    if (a['ai.toolCall.result'] !== undefined) content['gen_ai.tool.call.result'] = toJsonValue(jsonOrText(a['ai.toolCall.result'])) ?? null;
-    return content;
-  }
   const input = a['ai.prompt.messages'] !== undefined ? messagesOfChat(jsonOrText(a['ai.prompt.messages'])) : promptMessages(a['ai.prompt']);
   if (input !== undefined) content['gen_ai.input.messages'] = input;
   const output = outputMessages(a);
   if (output !== undefined) content['gen_ai.output.messages'] = output;
   const tools = a['ai.prompt.tools'];
-  if (Array.isArray(tools)) content['gen_ai.tool.definitions'] = tools.map((t) => toJsonValue(jsonOrText(t)) ?? null);
+  if (Array.isArray(tools)) content['gen_ai.tool.definitions'] = tools.map(structured);
   return content;
 }
 
