@@ -315,7 +315,7 @@ describe('content capture', () => {
         await client.chat.completions.create({ ...QUESTION, tools: TOOLS });
         const chunks: ChatCompletionChunk[] = [];
         for await (const chunk of await client.chat.completions.create({ ...QUESTION, stream: true, stream_options: { include_usage: true } })) chunks.push(chunk);
-        const events: { type: string; response?: { usage: unknown } }[] = [];
+        const events: unknown[] = [];
         for await (const event of await client.responses.create({ model: 'gpt-4o-mini', instructions: 'secret', input: 'private', stream: true })) events.push(event);
         return { chunks, events };
       });
@@ -327,7 +327,7 @@ describe('content capture', () => {
       expect(r.events.map((e) => [e.usage, e.data['finish_reasons']])).toEqual([
         [recordUsage((r.served[0]!.response as ChatCompletion).usage as never, 'chat'), ['tool_calls']],
         [recordUsage(r.value.chunks.at(-1)!.usage as never, 'chat'), ['stop']],
-        [recordUsage(r.value.events.at(-1)!.response!.usage as never, 'responses'), ['stop']],
+        [recordUsage((r.value.events.at(-1) as { response: { usage: never } }).response.usage, 'responses'), ['stop']],
       ]);
     } finally {
       h.instrumentation.setConfig({ captureMessageContent: true });

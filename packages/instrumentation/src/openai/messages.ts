@@ -52,21 +52,23 @@ function imagePart(url: unknown, modality = 'image'): MessagePart | undefined {
   return { type: 'uri', modality, uri: url };
 }
 
-/** A file given by id or inline data (chat `file` parts, Responses `input_file`). */
+/** The conventions' modality (`image`, `audio`, `video`) of a MIME type; none for other files (documents). */
+function modalityOf(mimeType: string | undefined): { modality?: string } {
+  const kind = mimeType?.split('/')[0];
+  return kind === 'image' || kind === 'audio' || kind === 'video' ? { modality: kind } : {};
+}
+
+/** A file given by id, URL or inline data (chat `file` parts, Responses `input_file`). */
 function filePart(file: Json): MessagePart {
+  const filename = str(file['filename']) !== undefined ? { filename: file['filename'] } : {};
   const fileId = str(file['file_id']);
-  if (fileId !== undefined) return { type: 'file', modality: 'file', file_id: fileId, ...(str(file['filename']) ? { filename: file['filename'] } : {}) };
+  if (fileId !== undefined) return { type: 'file', file_id: fileId, ...filename };
   const fileUrl = str(file['file_url']);
-  if (fileUrl !== undefined) return { type: 'uri', modality: 'file', uri: fileUrl };
-  const data = str(file['file_data']);
-  const parsed = data !== undefined ? DATA_URL.exec(data) : null;
-  return {
-    type: 'blob',
-    modality: 'file',
-    ...(parsed?.[1] ? { mime_type: parsed[1] } : {}),
-    ...(str(file['filename']) ? { filename: file['filename'] } : {}),
-    content: parsed ? (parsed[2] ?? '') : (data ?? ''),
-  };
+  if (fileUrl !== undefined) return { type: 'uri', uri: fileUrl, ...filename };
+  const data = str(file['file_data']) ?? '';
+  const parsed = DATA_URL.exec(data);
+  const mimeType = parsed?.[1];
+  return { type: 'blob', ...modalityOf(mimeType), ...(mimeType ? { mime_type: mimeType } : {}), ...filename, content: parsed ? (parsed[2] ?? '') : data };
 }
 
 /**
