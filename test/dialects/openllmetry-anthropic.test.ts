@@ -95,6 +95,9 @@ describe('OpenLLMetry (@traceloop/instrumentation-anthropic) through the normali
     await app.provider.forceFlush();
     const { events, payloads } = await requestEvents(store, 'req-ola-stream');
     const outer = events.find((e) => e.name === `chat ${MODEL}`)!;
+    // The SDK's own span ends with the stream, before OpenLLMetry's: accounted once here too.
+    const sdkSpan = events.find((e) => e.name === 'anthropic.messages.create')!;
+    expect([sdkSpan.parent_span_id, sdkSpan.usage, sdkSpan.cost_usd, sdkSpan.data['duplicate_of']]).toEqual([outer.span_id, null, null, outer.span_id]);
     const served = mock.served[0]!.response as StreamEvent[];
     const start = served.find((e) => e.type === 'message_start')!.message;
     const delta = served.find((e) => e.type === 'message_delta')!;
