@@ -8,6 +8,7 @@ import { ownEvent } from './convert/own-events.js';
 import { wellFormed } from './convert/attribute-values.js';
 import { NestedCalls } from './convert/nested-calls.js';
 import { eventTypeOf, serviceOf, spanToEvent, type ConvertedSpan } from './convert/span-to-event.js';
+import { RecentEvents } from './recent-events.js';
 import { logContentOf } from './logs/registry.js';
 import type { AuditSpanProcessorOptions, ProcessorLogger, ProcessorStats } from './types.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -45,6 +46,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   readonly #sequencer: StreamSequencer;
   readonly #tenants = new WeakMap<object, string>();
   readonly #nested = new NestedCalls();
+  readonly #recent = new RecentEvents();
   #queue: ReadableSpan[] = [];
   /** Sealed chunks not yet in a write, in seq order. */
   readonly #chunks: SealedChunk[] = [];
@@ -245,7 +247,10 @@ export class AuditSpanProcessor implements SpanProcessor {
         const type = eventTypeOf(span.attributes)!;
         const tenantId = this.#tenants.get(span) ?? this.#config.tenantId;
         try {
-          add(spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested }));
+          const converted = spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested });
+          add(this.#linkDecision(converted));
+          const r = converted.record;
+          if (r.trace_id !== null && r.span_id !== null) this.#recent.remember(r.trace_id, r.span_id, r.event_id);
         } catch (e) {
           // Sealing is atomic per record (seq advances only once a record is encoded), so a span
           // that cannot be converted or encoded leaves no gap: it becomes an error event instead,
@@ -269,6 +274,14 @@ export class AuditSpanProcessor implements SpanProcessor {
         this.#sealedEvents += records.length;
       }
     }
+  }
+
+  /** A decision's record names the calls it rests on by event id too, for those sealed here. */
+  #linkDecision(converted: ConvertedSpan): ConvertedSpan {
+    const { record } = converted;
+    const basedOn = record.data['based_on'];
+    if (record.event_type !== 'decision' || !Array.isArray(basedOn)) return converted;
+    return { ...converted, record: { ...record, data: { ...record.data, based_on_event_ids: this.#recent.eventIds(basedOn) } } };
   }
 
   /**

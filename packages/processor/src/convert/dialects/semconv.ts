@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { type EventType, type JsonValue, OPERATION_EVENT_TYPES } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { int, num, str, strings, stringsOf } from '../attribute-values.js';
+import { int, isRecord, num, parseJson, str, strings, stringsOf, wellFormed } from '../attribute-values.js';
 import { normalizeProvider } from '../provider.js';
 import { type TokenCounts, usageOf } from '../usage.js';
 import { agentData, type LlmFields, llmData, toolData } from './record-data.js';
@@ -40,6 +40,19 @@ export function semconvLlmFields(a: Attributes): LlmFields {
   };
 }
 
+/**
+ * Which documents a retrieval returned, by id and score, for the record (their text stays in the
+ * payload with the rest of `gen_ai.retrieval.documents`). At most 100; odd shapes give null.
+ */
+function documentRefs(a: Attributes): JsonValue {
+  const docs = parseJson(a[sc.ATTR_GEN_AI_RETRIEVAL_DOCUMENTS]);
+  if (!Array.isArray(docs)) return null;
+  return docs.slice(0, 100).map((d) => {
+    const doc = isRecord(d) ? d : {};
+    return { id: typeof doc['id'] === 'string' ? wellFormed(doc['id'].slice(0, 512)) : null, score: typeof doc['score'] === 'number' && Number.isFinite(doc['score']) ? doc['score'] : null };
+  });
+}
+
 function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
   switch (type) {
     case 'llm.completion':
@@ -50,7 +63,26 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
     case 'agent.invoke':
       return agentData(str(a, 'gen_ai.agent.name'), str(a, 'gen_ai.agent.id'));
     case 'retrieval':
-      return { data_source_id: str(a, 'gen_ai.data_source.id') };
+      return { data_source_id: str(a, sc.ATTR_GEN_AI_DATA_SOURCE_ID), top_k: int(a, sc.ATTR_GEN_AI_RETRIEVAL_TOP_K), documents: documentRefs(a) };
+    case 'guardrail':
+      return {
+        guardrail_name: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_NAME),
+        rule: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_RULE),
+        action: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_ACTION),
+        severity: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_SEVERITY),
+      };
+    case 'auth':
+      return {
+        action: str(a, sc.ATTR_AUDITRAIL_AUTH_ACTION),
+        outcome: str(a, sc.ATTR_AUDITRAIL_AUTH_OUTCOME),
+        principal: str(a, sc.ATTR_AUDITRAIL_AUTH_PRINCIPAL),
+        method: str(a, sc.ATTR_AUDITRAIL_AUTH_METHOD),
+        reason: str(a, sc.ATTR_AUDITRAIL_AUTH_REASON),
+      };
+    case 'admin':
+      return { action: str(a, sc.ATTR_AUDITRAIL_ADMIN_ACTION), actor: str(a, sc.ATTR_AUDITRAIL_ADMIN_ACTOR), target: str(a, sc.ATTR_AUDITRAIL_ADMIN_TARGET) };
+    case 'error':
+      return { error_type: str(a, sc.ATTR_ERROR_TYPE) };
     case 'decision':
       return {
         decision_name: str(a, sc.ATTR_AUDITRAIL_DECISION_NAME),
