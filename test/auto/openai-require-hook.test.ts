@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { isWrapped, registerInstrumentations } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, isWrapped, registerInstrumentations } from '@opentelemetry/instrumentation';
 import OpenAIEsm from 'openai';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, OpenAIHarness, recordUsage } from './fixtures/openai-harness.ts';
 
 type OpenAIModule = typeof import('openai');
@@ -44,4 +44,59 @@ it('patches openai when a CommonJS app requires it, like any contrib instrumenta
   expect(isWrapped(proto.create)).toBe(false);
   const after = await h.record(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Not recorded' }] }));
   expect(after.events).toEqual([]);
+});
+
+describe('next to another instrumentation of the same method (OTel instrumentation-openai, OpenLLMetry, OpenInference)', () => {
+  /** Any other contrib-style instrumentation: InstrumentationBase's `_wrap`, which unwraps what it finds first. */
+  class OtherInstrumentation extends InstrumentationBase {
+    calls = 0;
+    protected init() {
+      return [];
+    }
+    wrap(proto: Proto) {
+      const other = this;
+      this._wrap(proto, 'create', (original) => function (this: unknown, ...args: unknown[]) {
+        other.calls++;
+        return original.apply(this, args);
+      });
+    }
+    unwrap(proto: Proto) {
+      this._unwrap(proto, 'create');
+    }
+  }
+  type Proto = { create: (...args: unknown[]) => unknown };
+  const proto = OpenAIEsm.Chat.Completions.prototype as unknown as Proto;
+  const sdkCreate = proto.create;
+
+  async function call() {
+    const client = new OpenAIEsm({ baseURL: h.mock.url, apiKey: API_KEY, maxRetries: 0 });
+    const r = await h.record(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Two instrumentations' }] }));
+    return r.events.map((e) => e.data['response_id'] === r.value.id);
+  }
+
+  it('wrapped after it: both run, and disabling ours leaves theirs in place', async () => {
+    const other = new OtherInstrumentation('other-genai', '1.0.0', {});
+    other.wrap(proto);
+    const theirs = proto.create;
+    h.instrumentation.enable();
+    h.instrumentation.manuallyInstrument(OpenAIEsm);
+    expect([await call(), other.calls]).toEqual([[true], 1]);
+    h.instrumentation.disable();
+    expect(proto.create).toBe(theirs);
+    other.unwrap(proto);
+    expect(proto.create).toBe(sdkCreate);
+  });
+
+  it('wrapped before it: its _wrap cannot remove ours (the audit never silently stops), both run', async () => {
+    h.instrumentation.enable();
+    h.instrumentation.manuallyInstrument(OpenAIEsm);
+    const ours = proto.create;
+    const other = new OtherInstrumentation('other-genai', '1.0.0', {});
+    other.wrap(proto);
+    expect([await call(), other.calls]).toEqual([[true], 1]);
+    other.unwrap(proto);
+    expect(proto.create).toBe(ours);
+    h.instrumentation.disable();
+    expect(proto.create).toBe(sdkCreate);
+  });
 });

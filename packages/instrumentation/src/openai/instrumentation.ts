@@ -1,5 +1,5 @@
 import { type Attributes, diag } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { ObservedCall } from '../auto/observed-call.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { chatCompletions } from './chat.js';
@@ -10,6 +10,7 @@ import { observeResult } from './observe.js';
 import { responses } from './responses.js';
 import * as oc from './semconv.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
+import { patchedByUs, unwrapCreate, wrapCreate } from './wrap.js';
 
 export const INSTRUMENTATION_NAME = '@auditrail/instrumentation/openai';
 
@@ -135,8 +136,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     }
     for (const [Resource, op] of resources(OpenAI)) {
       const proto = Resource?.prototype;
-      if (typeof proto?.create !== 'function' || isWrapped(proto.create)) continue;
-      this._wrap(proto, 'create', (original) => this.#patched(original, op));
+      if (typeof proto?.create !== 'function' || patchedByUs(proto.create)) continue;
+      wrapCreate(proto, this.#patched(proto.create, op));
     }
     return OpenAI;
   }
@@ -149,7 +150,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   #unpatchClass(OpenAI: OpenAIClass): void {
     for (const [Resource] of resources(OpenAI)) {
       const proto = Resource?.prototype;
-      if (proto && isWrapped(proto.create)) this._unwrap(proto, 'create');
+      if (proto) unwrapCreate(proto);
     }
   }
 
