@@ -15,8 +15,10 @@ import { patchedByUs, unwrapCreate, wrapCreate } from './wrap.js';
 export const INSTRUMENTATION_NAME = '@auditrail/instrumentation/openai';
 
 /**
- * The `openai` versions patched through the require hook: 4.19 (when `OpenAI.Chat.Completions`
- * became a class of its own) up to 7.x. Tested: 4.104, 5.23, 6.49 (Node 20) and 7.57 (Node 22).
+ * The `openai` versions patched through the require hook (and accepted by manuallyInstrument):
+ * from 4.19, the floor OTel's own instrumentation-openai keeps, up to 7.x. Tested: 4.104, 5.23,
+ * 6.49 (Node 20) and 7.57 (Node 22). The Responses API exists from 4.87 on; before, only chat
+ * completions and embeddings are patched.
  */
 export const SUPPORTED_VERSIONS = ['>=4.19.0 <8'];
 
