@@ -14,5 +14,7 @@ export { OpenAIInstrumentation } from './openai/index.js';
 export type { OpenAIInstrumentationConfig } from './openai/index.js';
 export { AnthropicInstrumentation } from './anthropic/index.js';
 export type { AnthropicInstrumentationConfig } from './anthropic/index.js';
+export { register } from './register.js';
+export type { RegisterOptions } from './register.js';
 export * as semconv from './semconv.js';
 export { PACKAGE_VERSION } from './version.js';
