@@ -1,10 +1,8 @@
-import { type Context, context, diag } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type EventBatch, type PayloadRow, sealPayload, StreamSequencer } from '@auditrail/core';
+import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
+import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
+import { type EventBatch, ownEvent, type PayloadRow, sealPayload, StreamSequencer } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
-import { ownEvent } from './convert/own-events.js';
 import { wellFormed } from './convert/attribute-values.js';
 import { NestedCalls } from './convert/nested-calls.js';
 import { eventTypeOf, serviceOf, spanToEvent, type ConvertedSpan } from './convert/span-to-event.js';
@@ -14,6 +12,13 @@ import type { AuditSpanProcessorOptions, ProcessorLogger, ProcessorStats } from 
 import { PACKAGE_VERSION } from './version.js';
 
 const MAX_BACKOFF_MS = 5000;
+
+
+/**
+ * The OTel SDK's suppress-tracing flag (`suppressTracing()` of @opentelemetry/core): the same
+ * registered symbol in SDK 1.x, 2.x and 3.x, so no SDK package is needed to set it.
+ */
+const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
 /** Records sealed together, in seq order, waiting to be written. */
 interface SealedChunk {
@@ -92,7 +97,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     };
   }
 
-  onStart(span: Span, parentContext: Context): void {
+  onStart(span: StartedSpan, parentContext: Context): void {
     this.#nested.onStart(span, parentContext);
     const rc = getRequestContext(parentContext);
     if (rc === undefined) return;
@@ -223,20 +228,26 @@ export class AuditSpanProcessor implements SpanProcessor {
       if (!this.#opened) {
         this.#opened = true;
         add({
-          record: ownEvent('audit.stream_open', 'audit.stream_open', this.#config.tenantId, service, {
-            writer: '@auditrail/processor',
-            writer_version: PACKAGE_VERSION,
-            max_queue_size: this.#config.maxQueueSize,
+          record: ownEvent({
+            event_type: 'audit.stream_open',
+            tenant_id: this.#config.tenantId,
+            service,
+            data: { writer: '@auditrail/processor', writer_version: PACKAGE_VERSION, max_queue_size: this.#config.maxQueueSize },
           }),
           payload: null,
         });
       }
       if (this.#unrecordedDrops > 0) {
         add({
-          record: ownEvent('audit.load_shed', 'audit.load_shed', this.#config.tenantId, service, {
-            dropped_spans: this.#unrecordedDrops,
-            reason: this.#shutdown !== undefined ? 'after_shutdown' : 'queue_full',
-            max_queue_size: this.#config.maxQueueSize,
+          record: ownEvent({
+            event_type: 'audit.load_shed',
+            tenant_id: this.#config.tenantId,
+            service,
+            data: {
+              dropped_spans: this.#unrecordedDrops,
+              reason: this.#shutdown !== undefined ? 'after_shutdown' : 'queue_full',
+              max_queue_size: this.#config.maxQueueSize,
+            },
           }),
           payload: null,
         });
@@ -257,7 +268,15 @@ export class AuditSpanProcessor implements SpanProcessor {
           // and if even that fails it is counted as shed (and recorded as such).
           try {
             add({
-              record: ownEvent('error', wellFormed(span.name), tenantId, serviceOf(span), { reason: `span could not be recorded: ${wellFormed(String((e as Error).message))}`, span_name: wellFormed(span.name) }, 'error'),
+              record: ownEvent({
+                event_type: 'error',
+                name: wellFormed(span.name),
+                tenant_id: tenantId,
+                service: serviceOf(span),
+                status: 'error',
+                error_type: 'auditrail.conversion',
+                data: { reason: `span could not be recorded: ${wellFormed(String((e as Error).message))}`, span_name: wellFormed(span.name) },
+              }),
               payload: null,
             });
           } catch {
@@ -298,7 +317,7 @@ export class AuditSpanProcessor implements SpanProcessor {
         const batch = (this.#inflight ??= this.#nextBatch());
         try {
           // The sink's own I/O (HTTP to ClickHouse) must not be traced back into this processor.
-          await context.with(suppressTracing(context.active()), () => this.#config.sink.append(batch));
+          await context.with(context.active().setValue(SUPPRESS_TRACING, true), () => this.#config.sink.append(batch));
           this.#inflight = undefined;
           this.#sealedEvents -= batch.records.length;
           this.#written += batch.records.length;

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '../span-types.js';
 import {
   computeCost,
   type EventType,
@@ -64,14 +64,12 @@ export function serviceOf(span: ReadableSpan): ServiceInfo {
 
 /** The parent span id under OTel SDK 2.x (`parentSpanContext`) and 1.x (`parentSpanId`). */
 function parentOf(span: ReadableSpan): string | null {
-  const s = span as ReadableSpan & { parentSpanId?: string };
-  return s.parentSpanContext?.spanId ?? s.parentSpanId ?? null;
+  return span.parentSpanContext?.spanId ?? span.parentSpanId ?? null;
 }
 
 /** The instrumentation scope under OTel SDK 2.x (`instrumentationScope`) and 1.x (`instrumentationLibrary`). */
 function scopeOf(span: ReadableSpan): string | undefined {
-  const s = span as ReadableSpan & { instrumentationLibrary?: { name?: string } };
-  return s.instrumentationScope?.name ?? s.instrumentationLibrary?.name;
+  return span.instrumentationScope?.name ?? span.instrumentationLibrary?.name;
 }
 
 /**
