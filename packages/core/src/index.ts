@@ -3,6 +3,8 @@ export type { AuditrailErrorCode } from './errors.js';
 export { EVENT_TYPES, OPERATION_EVENT_TYPES, OWN_EVENT_TYPES } from './event/event-types.js';
 export type { EventType } from './event/event-types.js';
 export { auditRecordSchema, payloadRefSchema, usageSchema } from './event/schema.js';
+export { ownEvent } from './event/own-event.js';
+export type { OwnEventInput } from './event/own-event.js';
 export { COST_CORRECTION, costCorrection, costCorrectionDataSchema } from './event/cost-correction.js';
 export type { CostCorrectionData, CostCorrectionInput } from './event/cost-correction.js';
 export type { AuditRecord, JsonValue, PayloadRef, ServiceInfo, UnsealedRecord, Usage } from './event/schema.js';

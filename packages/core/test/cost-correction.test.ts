@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditRecordSchema, costCorrection, costCorrectionDataSchema, OWN_EVENT_TYPES, StreamSequencer } from '../src/index.ts';
-import { unsealed } from './fixtures.ts';
+import { expectedOwnEvent, unsealed } from './fixtures.ts';
 
 describe('cost.correction', () => {
   const target = new StreamSequencer({ streamId: 'app-1' }).seal(unsealed({ cost_usd: '0.000027', price_source: 'old-prices@1' })).record;
@@ -8,42 +8,27 @@ describe('cost.correction', () => {
 
   it('names the corrected event, the old and new cost and source, and carries its tenant and models only', () => {
     const c = costCorrection({ target, old: target, cost_usd: '0.00003', price_source: 'new-prices@2', reason: 'reprice with new-prices@2', service });
-    expect(c).toEqual({
-      v: 1,
-      event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/),
-      event_type: 'cost.correction',
-      started_at: null,
-      ended_at: null,
-      duration_ms: null,
-      tenant_id: 'acme',
-      user_id: null,
-      session_id: null,
-      request_id: null,
-      trace_id: null,
-      span_id: null,
-      parent_span_id: null,
-      name: 'cost.correction',
-      service,
-      status: 'ok',
-      error_type: null,
-      operation: null,
-      provider: 'openai',
-      request_model: 'gpt-4o-mini',
-      response_model: 'gpt-4o-mini-2024-07-18',
-      usage: null,
-      cost_usd: '0.00003',
-      price_source: 'new-prices@2',
-      data: {
-        corrects: { event_id: target.event_id, stream_id: 'app-1', seq: 0 },
-        old_cost_usd: '0.000027',
-        old_price_source: 'old-prices@1',
-        new_cost_usd: '0.00003',
-        new_price_source: 'new-prices@2',
-        reason: 'reprice with new-prices@2',
-      },
-      attributes: {},
-      payload: null,
-    });
+    expect(c).toEqual(
+      expectedOwnEvent({
+        event_type: 'cost.correction',
+        name: 'cost.correction',
+        tenant_id: 'acme',
+        service,
+        provider: 'openai',
+        request_model: 'gpt-4o-mini',
+        response_model: 'gpt-4o-mini-2024-07-18',
+        cost_usd: '0.00003',
+        price_source: 'new-prices@2',
+        data: {
+          corrects: { event_id: target.event_id, stream_id: 'app-1', seq: 0 },
+          old_cost_usd: '0.000027',
+          old_price_source: 'old-prices@1',
+          new_cost_usd: '0.00003',
+          new_price_source: 'new-prices@2',
+          reason: 'reprice with new-prices@2',
+        },
+      }),
+    );
     const sealed = new StreamSequencer({ streamId: 'reprice-1' }).seal(c);
     expect(auditRecordSchema.parse(JSON.parse(sealed.canonical))).toEqual(sealed.record);
   });

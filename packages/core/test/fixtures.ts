@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { UnsealedRecord } from '../src/index.ts';
 
 /** A complete unsealed record; tests override what they look at. */
@@ -31,5 +32,38 @@ export function unsealed(overrides: Partial<UnsealedRecord> = {}): UnsealedRecor
     attributes: { 'gen_ai.operation.name': 'chat' },
     payload: null,
     ...overrides,
+  };
+}
+
+/**
+ * The record an event of auditrail's own is expected to be: a fresh UUIDv7, null wherever the
+ * event states nothing (it is part of no request or trace), no attributes and no payload. Written
+ * out here, not taken from `ownEvent`, so that a test of the builder can fail.
+ */
+export function expectedOwnEvent(fields: Partial<UnsealedRecord> & Pick<UnsealedRecord, 'event_type' | 'name' | 'tenant_id' | 'service' | 'data'>): unknown {
+  return {
+    v: 1,
+    event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+    started_at: null,
+    ended_at: null,
+    duration_ms: null,
+    user_id: null,
+    session_id: null,
+    request_id: null,
+    trace_id: null,
+    span_id: null,
+    parent_span_id: null,
+    status: 'ok',
+    error_type: null,
+    operation: null,
+    provider: null,
+    request_model: null,
+    response_model: null,
+    usage: null,
+    cost_usd: null,
+    price_source: null,
+    attributes: {},
+    payload: null,
+    ...fields,
   };
 }

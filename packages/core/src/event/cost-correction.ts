@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditRecord, ServiceInfo, UnsealedRecord } from './schema.js';
-import { uuidv7 } from '../ids.js';
+import { ownEvent } from './own-event.js';
 
 /** The event type of a cost correction. */
 export const COST_CORRECTION = 'cost.correction';
@@ -58,33 +58,15 @@ export function costCorrection(input: CostCorrectionInput): UnsealedRecord {
     new_price_source: input.price_source,
     reason: input.reason,
   };
-  return {
-    v: 1,
-    event_id: uuidv7(),
+  return ownEvent({
     event_type: COST_CORRECTION,
-    started_at: null,
-    ended_at: null,
-    duration_ms: null,
     tenant_id: t.tenant_id,
-    user_id: null,
-    session_id: null,
-    request_id: null,
-    trace_id: null,
-    span_id: null,
-    parent_span_id: null,
-    name: COST_CORRECTION,
     service: input.service,
-    status: 'ok',
-    error_type: null,
-    operation: null,
     provider: t.provider,
     request_model: t.request_model,
     response_model: t.response_model,
-    usage: null,
     cost_usd: input.cost_usd,
     price_source: input.price_source,
     data: costCorrectionDataSchema.parse(data),
-    attributes: {},
-    payload: null,
-  };
+  });
 }
