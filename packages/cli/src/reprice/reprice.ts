@@ -1,5 +1,5 @@
 import type { EventFilter, Store, StreamPosition } from '@auditrail/clickhouse';
-import { type AuditRecord, costCorrection, type EventBatch, type Pricer, StreamSequencer, unitsToUsd, type UnsealedRecord, usdToUnits, uuidv7 } from '@auditrail/core';
+import { type AuditRecord, costCorrection, type EventBatch, ownEvent, type Pricer, StreamSequencer, unitsToUsd, type UnsealedRecord, usdToUnits } from '@auditrail/core';
 import { PACKAGE_VERSION } from '../version.js';
 
 export interface RepriceOptions {
@@ -160,31 +160,10 @@ function seal0(sequencer: StreamSequencer, into: string[], record: UnsealedRecor
 /** The first event of a reprice stream: who wrote it, with which prices, over which calls. */
 function streamOpen(options: RepriceOptions, filter: EventFilter): UnsealedRecord {
   const f = filter;
-  return {
-    v: 1,
-    event_id: uuidv7(),
+  return ownEvent({
     event_type: 'audit.stream_open',
-    started_at: null,
-    ended_at: null,
-    duration_ms: null,
     tenant_id: f.tenant ?? 'default',
-    user_id: null,
-    session_id: null,
-    request_id: null,
-    trace_id: null,
-    span_id: null,
-    parent_span_id: null,
-    name: 'audit.stream_open',
     service: WRITER,
-    status: 'ok',
-    error_type: null,
-    operation: null,
-    provider: null,
-    request_model: null,
-    response_model: null,
-    usage: null,
-    cost_usd: null,
-    price_source: null,
     data: {
       writer: '@auditrail/cli reprice',
       writer_version: PACKAGE_VERSION,
@@ -197,9 +176,7 @@ function streamOpen(options: RepriceOptions, filter: EventFilter): UnsealedRecor
         user: f.user ?? null,
       },
     },
-    attributes: {},
-    payload: null,
-  };
+  });
 }
 
 /** Appends a batch, retrying a failed write with the same token (a retry never duplicates it). */
