@@ -5,19 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createStore } from '@auditrail/clickhouse';
 import type { AuditRecord } from '@auditrail/core';
-import { type Io, main } from '@auditrail/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tamperer } from './support/tamper.ts';
 import { storeDir } from './support/audited-app.ts';
-
-/** Runs the CLI in-process, as the entry file does, capturing what it prints. */
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), interactive: false, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { cli } from './support/cli.ts';
 
 const dir = storeDir();
 let demoOut = '';

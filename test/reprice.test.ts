@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStore, type Store } from '@auditrail/clickhouse';
 import { type AuditRecord, costCorrectionDataSchema, genaiPricesSource, unitsToUsd, usdToUnits } from '@auditrail/core';
-import { handleRequest, type Io, main } from '@auditrail/cli';
+import { handleRequest, type RepriceResult } from '@auditrail/cli';
 import { startMockProvider, type MockProvider } from '@auditrail/mock-provider';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedApp, storeDir } from './support/audited-app.ts';
+import { cli } from './support/cli.ts';
 
 /** How the CLI prints an amount (a copy of packages/cli/src/format/text.ts). */
 function usd(cost: string | null | undefined): string {
@@ -16,14 +17,6 @@ function usd(cost: string | null | undefined): string {
   return n >= 0.01 ? `$${n.toFixed(4)}` : `$${n.toPrecision(3)}`;
 }
 
-/** Runs the CLI in-process, as the entry file does, capturing what it prints. */
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), interactive: false, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 async function json<T>(...argv: string[]): Promise<T> {
   const r = await cli(...argv, '--store', dir, '--json');
   expect(r.err).toBe('');
@@ -47,19 +40,8 @@ function file(name: string, content: unknown): string {
 
 type CostRow = { key: string; cost_usd: string; calls: number; unpriced: number };
 type RequestRow = { request_id: string; user_id: string; cost_usd: string };
-type RepriceJson = {
-  dry_run: boolean;
-  stream_id: string | null;
-  checked: number;
-  corrected: number;
-  unchanged: number;
-  unpriced: number;
-  written: number;
-  cost_before_usd: string;
-  cost_after_usd: string;
-  by_model: { model: string; calls: number; corrected: number; cost_before_usd: string; cost_after_usd: string }[];
-  price_sources: string[];
-};
+/** What `reprice --json` prints: the result, and the price sources in lookup order. */
+type RepriceJson = RepriceResult & { price_sources: string[] };
 const units = (usd: string) => usdToUnits(usd)!;
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 const costOf = (rows: CostRow[], key: string) => units(rows.find((r) => r.key === key)!.cost_usd);
