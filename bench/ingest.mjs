@@ -1,6 +1,6 @@
 // Benchmark 2: events per second end to end, from ended spans to rows in a real embedded store.
 //
-//   node bench/ingest.mjs [--spans 200000] [--no-payload] [--burst 1000] [--yield immediate|timer] [--max-batch N]
+//   node bench/ingest.mjs [--spans 200000] [--no-payload] [--burst 1000] [--yield immediate|timer] [--max-batch N] [--linger MS]
 //   node bench/ingest.mjs --rate 20000 [--spans 200000] [--no-payload]
 //
 // One child process per run (chDB locks its data directory for the process), a fresh store in a
@@ -32,6 +32,7 @@ export async function ingestBench(args) {
   const burst = intArg(args, 'burst', 1000);
   // The processor's own default batch size unless --max-batch says otherwise (for exploring).
   const maxBatchSize = args['max-batch'] === undefined ? undefined : intArg(args, 'max-batch', 1000);
+  const batchLingerMillis = args['linger'] === undefined ? undefined : intArg(args, 'linger', 200);
   const payload = args['no-payload'] !== true;
   const yieldKind = args['yield'] ?? 'immediate';
   check(yieldKind === 'immediate' || yieldKind === 'timer', `--yield must be immediate or timer, got ${yieldKind}`);
@@ -62,6 +63,7 @@ export async function ingestBench(args) {
       // At a fixed rate the processor runs with its defaults; a backlog needs room for all of it.
       ...(rate === undefined ? { maxQueueSize: 1_000_000 } : {}),
       ...(maxBatchSize === undefined ? {} : { maxBatchSize }),
+      ...(batchLingerMillis === undefined ? {} : { batchLingerMillis }),
       // forceFlush must wait for every write, however long: this measures throughput, not timeouts.
       exportTimeoutMillis: 3_600_000,
       logger: { warn: (m) => log(tag, `processor warn: ${m}`), error: (m) => log(tag, `processor error: ${m}`) },
@@ -128,6 +130,7 @@ export async function ingestBench(args) {
       burst,
       yield: yieldKind,
       max_batch_size: maxBatchSize ?? 'default',
+      batch_linger_ms: batchLingerMillis ?? 'default',
       attribute_bytes: attrBytes,
       seconds: round(seconds, 3),
       events_per_second: Math.round(n / seconds),

@@ -259,6 +259,29 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     expect((await s.streams())[0]!.events).toBe(processor.stats().written);
   });
 
+  it('lingers to write a busy stream in fewer, larger batches, but never while a flush waits', async () => {
+    const batches: number[] = [];
+    const sink = { append: async (b: EventBatch) => void batches.push(b.records.length) };
+    const { processor, provider } = auditedApp({ sink, sealChunkSize: 100, minBatchSize: 1000, batchLingerMillis: 1000 });
+    const tracer = trace.getTracer('t');
+    const end = (n: number) => {
+      for (let i = 0; i < n; i++) tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }).end();
+    };
+    const started = Date.now();
+    end(500); // five chunks, sealed in ticks right away: fewer than minBatchSize, so the write lingers
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(batches).toEqual([]);
+    while (batches.length === 0 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batches).toEqual([501]); // one insert, stream-open event included
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    end(300);
+    const flushStarted = Date.now();
+    await processor.forceFlush(); // someone waits: written without lingering
+    expect(batches).toEqual([501, 300]);
+    expect(Date.now() - flushStarted).toBeLessThan(900);
+    await provider.shutdown();
+  });
+
   it('rejects a bad option at construction, naming it', () => {
     expect(() => auditedApp({ sink: {} as never })).toThrow(/option sink: an object with an append\(batch\) method/);
     expect(() => auditedApp({ sink: { append: async () => {} }, maxQueueSize: 0 })).toThrow(/option maxQueueSize/);

@@ -22,6 +22,8 @@ const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRES
 
 /** Records sealed together, in seq order, waiting to be written. */
 interface SealedChunk {
+  /** performance.now() when sealed. */
+  readonly sealedAt: number;
   readonly firstSeq: number;
   readonly records: string[];
   readonly payloads: PayloadRow[];
@@ -70,6 +72,8 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** The next tick: after the scheduled delay, or soon (a full batch is waiting). */
   #timer: { readonly soon: boolean; cancel(): void } | undefined;
   #writing: Promise<void> | undefined;
+  /** Ends a linger early (someone now waits for the writes). */
+  #wake: (() => void) | undefined;
   #opened = false;
   #warnedDrop = false;
   #failing = false;
@@ -289,7 +293,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     } finally {
       // Whatever was sealed is kept even if something above threw: its seqs are taken.
       if (records.length > 0) {
-        this.#chunks.push({ firstSeq, records, payloads });
+        this.#chunks.push({ sealedAt: performance.now(), firstSeq, records, payloads });
         this.#sealedEvents += records.length;
       }
     }
@@ -314,6 +318,13 @@ export class AuditSpanProcessor implements SpanProcessor {
     this.#writing ??= (async () => {
       let backoff = this.#config.retryBackoffMillis;
       while (this.#inflight !== undefined || this.#chunks.length > 0) {
+        if (this.#inflight === undefined) {
+          const linger = this.#lingerMillis();
+          if (linger > 0) {
+            await this.#sleepUnlessWoken(linger);
+            continue;
+          }
+        }
         const batch = (this.#inflight ??= this.#nextBatch());
         try {
           // The sink's own I/O (HTTP to ClickHouse) must not be traced back into this processor.
@@ -346,6 +357,34 @@ export class AuditSpanProcessor implements SpanProcessor {
     return this.#writing;
   }
 
+  /**
+   * How long to wait before the next write, so that a busy stream writes fewer, larger batches
+   * (each insert costs the store a fixed amount, and every part it creates is merged again later):
+   * while fewer than minBatchSize events are sealed, wait until the oldest has waited
+   * batchLingerMillis. Never while someone waits for the writes (forceFlush, shutdown).
+   */
+  #lingerMillis(): number {
+    const { minBatchSize, batchLingerMillis } = this.#config;
+    if (this.#waiters.length > 0 || this.#shutdown !== undefined || this.#sealedEvents >= minBatchSize) return 0;
+    const waited = performance.now() - this.#chunks[0]!.sealedAt;
+    return Math.max(0, batchLingerMillis - waited);
+  }
+
+  #sleepUnlessWoken(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      timer.unref?.();
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
   /** Merges the oldest sealed chunks into one batch of at most maxBatchSize events (at least one chunk). */
   #nextBatch(): EventBatch & { readonly end: number } {
     const first = this.#chunks.shift()!;
@@ -376,6 +415,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       timer = setTimeout(() => resolve('timeout'), this.#config.exportTimeoutMillis);
     });
     void this.#write();
+    this.#wake?.();
     const result = await Promise.race([written, timeout]);
     clearTimeout(timer);
     if (result === 'timeout') {

@@ -10,6 +10,8 @@ const schema = z.object({
   maxQueueSize: z.number().int().min(1).default(20_000),
   maxBatchSize: z.number().int().min(1).default(10_000),
   sealChunkSize: z.number().int().min(1).default(256),
+  minBatchSize: z.number().int().min(1).default(5_000),
+  batchLingerMillis: z.number().int().min(0).default(200),
   scheduledDelayMillis: z.number().int().min(0).default(500),
   exportTimeoutMillis: z.number().int().min(1).default(30_000),
   retryBackoffMillis: z.number().int().min(1).default(100),
