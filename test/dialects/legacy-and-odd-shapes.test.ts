@@ -2,7 +2,7 @@ import { type Attributes, trace } from '@opentelemetry/api';
 import { type Store, verifyStore } from '@auditrail/clickhouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
-import { content, expectNoContentInRecord, expectPriced, inRequest, requestEvents } from '../support/dialects.ts';
+import { content, expectNoContentInRecord, expectPriced, recordRequest } from '../support/dialects.ts';
 
 /**
  * Spans as older or other versions of the libraries wrote them (attribute names taken from their
@@ -24,11 +24,9 @@ afterAll(async () => {
 
 async function record(requestId: string, spans: { name: string; attributes: Attributes }[]) {
   const tracer = trace.getTracer('legacy-app');
-  await inRequest(requestId, async () => {
+  const { events, payloads } = await recordRequest({ app, store }, requestId, async () => {
     for (const s of spans) tracer.startActiveSpan(s.name, { attributes: s.attributes }, (span) => span.end());
   });
-  await app.provider.forceFlush();
-  const { events, payloads } = await requestEvents(store, requestId);
   return { events: events.filter((e) => e.name !== 'invoke_agent weather-agent'), payloads };
 }
 

@@ -5,7 +5,7 @@ import type { Store } from '@auditrail/clickhouse';
 import { AuditLogRecordProcessor } from '@auditrail/processor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
-import { content, inRequest, requestEvents } from '../support/dialects.ts';
+import { content, inRequest, recordRequest, requestEvents } from '../support/dialects.ts';
 
 /**
  * AuditLogRecordProcessor on its own: the order of spans and log records both ways, records of
@@ -76,14 +76,12 @@ describe('AuditLogRecordProcessor', () => {
 
   it('joins records of a span it cannot follow by object (only its ids in the context) by trace and span id', async () => {
     const tracer = trace.getTracer('app');
-    await inRequest('req-join-ids', async () => {
+    const { events, payloads } = await recordRequest({ app, store }, 'req-join-ids', async () => {
       const span = tracer.startSpan('chat gpt-4o-mini', { attributes: chatAttributes });
       // What a bridge or a remote context gives: the span context alone, no SDK span object.
       userMessage('by id', trace.setSpanContext(context.active(), span.spanContext()));
       span.end();
     });
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-join-ids');
     const llm = events.find((e) => e.event_type === 'llm.completion')!;
     expect(content(payloads.get(llm), 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'by id' }] }]);
   });

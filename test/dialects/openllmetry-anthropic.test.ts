@@ -1,24 +1,17 @@
 import * as anthropicSdk from '@anthropic-ai/sdk';
-import type { Store } from '@auditrail/clickhouse';
-import { type MockProvider, startMockProvider } from '@auditrail/mock-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
-import { ANTHROPIC_KEY, content, ensureTslibResolvable, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, inRequest, LONG_SYSTEM, requestEvents, WEATHER_PARAMETERS } from '../support/dialects.ts';
+import { ANTHROPIC_KEY, anthropicUsage, content, type DialectRig, ensureTslibResolvable, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, recordRequest, startRig, stopRig, WEATHER_PARAMETERS, WEATHER_QUESTION } from '../support/dialects.ts';
 
 type Message = anthropicSdk.Anthropic.Messages.Message;
 type StreamEvent = anthropicSdk.Anthropic.Messages.RawMessageStreamEvent;
 
 const MODEL = 'claude-sonnet-4-6';
-let mock: MockProvider;
-let store: Store;
-let app: AuditedApp;
+let rig: DialectRig;
 let client: anthropicSdk.Anthropic;
 const tools = [{ name: 'get_weather', description: 'Current weather', input_schema: WEATHER_PARAMETERS }];
 
 beforeAll(async () => {
-  mock = await startMockProvider();
-  store = await freshStore();
-  app = auditedApp({ sink: store, tenantId: 'fallback-tenant' });
+  rig = await startRig();
   ensureTslibResolvable();
   const { AnthropicInstrumentation } = await import('@traceloop/instrumentation-anthropic');
   // OpenLLMetry 0.27 also wraps `Anthropic.Completions`, which @anthropic-ai/sdk 1.x no longer has
@@ -26,30 +19,21 @@ beforeAll(async () => {
   const { Anthropic, APIPromise } = anthropicSdk;
   new AnthropicInstrumentation().manuallyInstrument({ Anthropic: { Completions: class { create() {} }, Messages: Anthropic.Messages, Beta: Anthropic.Beta }, APIPromise } as never);
   // The SDK's own OpenTelemetry tracing stays on (its default): each call is seen twice.
-  client = new anthropicSdk.Anthropic({ baseURL: mock.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
+  client = new anthropicSdk.Anthropic({ baseURL: rig.mock.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
 });
-afterAll(async () => {
-  await app.provider.shutdown();
-  await mock.close();
-  await store.close();
-});
+afterAll(() => stopRig(rig));
 
 describe('OpenLLMetry (@traceloop/instrumentation-anthropic) through the normalizer', () => {
   it('records cache reads and writes in the semconv convention, and a call seen twice once', async () => {
-    mock.clearServed();
-    const user = 'What is the weather in Paris? Use get_weather.';
-    const answer = await inRequest('req-ola-chat', () =>
+    const { result: answer, events, payloads } = await recordRequest(rig, 'req-ola-chat', () =>
       client.messages.create({
         model: MODEL,
         max_tokens: 300,
         system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral' } }],
-        messages: [{ role: 'user', content: [{ type: 'text', text: user, cache_control: { type: 'ephemeral' } }] }],
+        messages: [{ role: 'user', content: [{ type: 'text', text: WEATHER_QUESTION, cache_control: { type: 'ephemeral' } }] }],
         tools,
       }),
     );
-    await app.provider.forceFlush();
-
-    const { events, payloads } = await requestEvents(store, 'req-ola-chat');
     // The SDK's own span ends first, inside OpenLLMetry's.
     expect(events.map((e) => [e.event_type, e.name, e.attributes['gen_ai.operation.name']])).toEqual([
       ['llm.completion', 'anthropic.messages.create', 'chat'],
@@ -61,13 +45,13 @@ describe('OpenLLMetry (@traceloop/instrumentation-anthropic) through the normali
     expect(sdkSpan.parent_span_id).toBe(outer.span_id);
     expectRequestContext(events, 'req-ola-chat');
 
-    const served = mock.served[0]!.response as Message;
+    const served = rig.mock.served[0]!.response as Message;
     const u = served.usage;
     expect([u.cache_read_input_tokens, u.cache_creation_input_tokens]).toEqual([expect.any(Number), expect.any(Number)]);
     expect(u.cache_read_input_tokens! * u.cache_creation_input_tokens!).toBeGreaterThan(0);
     // Anthropic's input_tokens leave the cache out; OpenLLMetry copies them as they are. The record
     // follows the semconv: input includes cache reads and writes.
-    const usage = { input_tokens: u.input_tokens + u.cache_read_input_tokens! + u.cache_creation_input_tokens!, output_tokens: u.output_tokens, cache_read_tokens: u.cache_read_input_tokens, cache_write_tokens: u.cache_creation_input_tokens, reasoning_tokens: null };
+    const usage = anthropicUsage(u);
     expect(outer.attributes['gen_ai.usage.input_tokens']).toBe(u.input_tokens);
     expect([outer.provider, outer.request_model, outer.response_model, outer.usage]).toEqual(['anthropic', MODEL, served.model, usage]);
     expect(outer.data).toEqual({ response_id: served.id, finish_reasons: ['tool_call'], temperature: null, max_tokens: 300, top_p: null });
@@ -81,24 +65,21 @@ describe('OpenLLMetry (@traceloop/instrumentation-anthropic) through the normali
 
     const p = payloads.get(outer)!;
     expect(content(p, 'gen_ai.system_instructions')).toEqual([{ type: 'text', content: LONG_SYSTEM }]);
-    expect(content(p, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: user }] }]);
+    expect(content(p, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: WEATHER_QUESTION }] }]);
     const toolUse = (answer as Message).content[0] as anthropicSdk.Anthropic.Messages.ToolUseBlock;
     expect(content(p, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', finish_reason: 'tool_call', parts: [{ type: 'tool_call', id: toolUse.id, name: 'get_weather', arguments: toolUse.input }] }]);
   });
 
   it('completes a streamed call when the stream ends', async () => {
-    mock.clearServed();
-    await inRequest('req-ola-stream', async () => {
+    const { events, payloads } = await recordRequest(rig, 'req-ola-stream', async () => {
       const stream = await client.messages.create({ model: MODEL, max_tokens: 300, stream: true, messages: [{ role: 'user', content: 'Use get_weather for Lyon' }], tools });
       for await (const event of stream) void event;
     });
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-ola-stream');
     const outer = events.find((e) => e.name === `chat ${MODEL}`)!;
     // The SDK's own span ends with the stream, before OpenLLMetry's: accounted once here too.
     const sdkSpan = events.find((e) => e.name === 'anthropic.messages.create')!;
     expect([sdkSpan.parent_span_id, sdkSpan.usage, sdkSpan.cost_usd, sdkSpan.data['duplicate_of']]).toEqual([outer.span_id, null, null, outer.span_id]);
-    const served = mock.served[0]!.response as StreamEvent[];
+    const served = rig.mock.served[0]!.response as StreamEvent[];
     const start = served.find((e) => e.type === 'message_start')!.message;
     const delta = served.find((e) => e.type === 'message_delta')!;
     const toolUse = served.find((e) => e.type === 'content_block_start')!.content_block as anthropicSdk.Anthropic.Messages.ToolUseBlock;

@@ -3,30 +3,22 @@ import { logs } from '@opentelemetry/api-logs';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { Store } from '@auditrail/clickhouse';
-import { type MockProvider, startMockProvider } from '@auditrail/mock-provider';
 import { AuditLogRecordProcessor } from '@auditrail/processor';
 import type OpenAIClass from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
-import { content, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, inRequest, LONG_SYSTEM, OPENAI_KEY, requestEvents, WEATHER_PARAMETERS } from '../support/dialects.ts';
+import { content, type DialectRig, expectNoContentInRecord, expectPriced, expectToolLoopEvents, inputOutputUsage, OPENAI_KEY, recordRequest, startRig, stopRig, streamLyon, WEATHER_INPUT, weatherToolLoop } from '../support/dialects.ts';
 
 type ChatCompletion = OpenAIClass.Chat.Completions.ChatCompletion;
 
-let mock: MockProvider;
-let store: Store;
-let app: AuditedApp;
+let rig: DialectRig;
 let loggerProvider: LoggerProvider;
 let logProcessor: AuditLogRecordProcessor;
 let client: OpenAIClass;
-const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'Current weather', parameters: WEATHER_PARAMETERS } }];
 
 beforeAll(async () => {
-  mock = await startMockProvider();
-  store = await freshStore();
-  app = auditedApp({ sink: store, tenantId: 'fallback-tenant' });
+  rig = await startRig();
   // Message content comes in log records: a LoggerProvider with the audit log processor joins it to the spans.
-  logProcessor = new AuditLogRecordProcessor(app.processor);
+  logProcessor = new AuditLogRecordProcessor(rig.app.processor);
   loggerProvider = new LoggerProvider({ processors: [logProcessor] });
   logs.disable();
   logs.setGlobalLoggerProvider(loggerProvider);
@@ -37,48 +29,24 @@ beforeAll(async () => {
   registerInstrumentations({ instrumentations: [new OpenAIInstrumentation({ captureMessageContent: true })], loggerProvider });
   // It patches through require/import hooks: the CommonJS build, required after it is enabled, is patched.
   const { OpenAI } = createRequire(import.meta.url)('openai') as typeof import('openai');
-  client = new OpenAI({ baseURL: mock.url, apiKey: OPENAI_KEY, maxRetries: 0 });
+  client = new OpenAI({ baseURL: rig.mock.url, apiKey: OPENAI_KEY, maxRetries: 0 });
 });
 afterAll(async () => {
-  await app.provider.shutdown();
+  await stopRig(rig);
   await loggerProvider.shutdown();
-  await mock.close();
-  await store.close();
 });
 
 describe('the official @opentelemetry/instrumentation-openai (content in log records) through the normalizer', () => {
   it('joins the log events to their spans: a tool-calling conversation as served and sent', async () => {
-    mock.clearServed();
-    const user = 'What is the weather in Paris? Use get_weather.';
-    const { first } = await inRequest('req-otel-chat', async () => {
-      const messages: OpenAIClass.Chat.Completions.ChatCompletionMessageParam[] = [
-        { role: 'system', content: LONG_SYSTEM },
-        { role: 'user', content: user },
-      ];
-      const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools, top_p: 0.9 });
-      const call = first.choices[0]!.message.tool_calls![0]!;
-      messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: '{"tempC":21}' });
-      const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools, top_p: 0.9 });
-      return { first, second };
-    });
-    await app.provider.forceFlush();
+    const { result, events, payloads } = await recordRequest(rig, 'req-otel-chat', () => weatherToolLoop(client, { top_p: 0.9 }));
+    const [c1, c2] = expectToolLoopEvents(events, 'req-otel-chat', 'chat gpt-4o-mini');
 
-    const { events, payloads } = await requestEvents(store, 'req-otel-chat');
-    expect(events.map((e) => [e.event_type, e.name, e.operation])).toEqual([
-      ['llm.completion', 'chat gpt-4o-mini', 'chat'],
-      ['llm.completion', 'chat gpt-4o-mini', 'chat'],
-      ['agent.invoke', 'invoke_agent weather-agent', 'invoke_agent'],
-    ]);
-    const [c1, c2, agent] = events as [(typeof events)[0], (typeof events)[0], (typeof events)[0]];
-    expectChildrenOf(agent, [c1, c2]);
-    expectRequestContext(events, 'req-otel-chat');
-
-    const served = mock.served.map((x) => x.response as ChatCompletion);
+    const served = rig.mock.served.map((x) => x.response as ChatCompletion);
     for (const [e, s] of [[c1, served[0]!], [c2, served[1]!]] as const) {
       // The older gen_ai.system names the provider; tokens are input and output only (the cached
       // tokens the mock served are inside input_tokens, not broken out).
       expect([e.provider, e.request_model, e.response_model, e.attributes['gen_ai.system']]).toEqual(['openai', 'gpt-4o-mini', s.model, 'openai']);
-      expect(e.usage).toEqual({ input_tokens: s.usage!.prompt_tokens, output_tokens: s.usage!.completion_tokens, cache_read_tokens: null, cache_write_tokens: null, reasoning_tokens: null });
+      expect(e.usage).toEqual(inputOutputUsage(s.usage!));
       expect(e.data).toEqual({ response_id: s.id, finish_reasons: [s.choices[0]!.finish_reason], temperature: null, max_tokens: null, top_p: 0.9 });
       expectPriced(e);
       expectNoContentInRecord(e);
@@ -86,13 +54,10 @@ describe('the official @opentelemetry/instrumentation-openai (content in log rec
     expect(served[0]!.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(0);
 
     // The content, which the span never had, from the log records joined to it.
-    const call = first.choices[0]!.message.tool_calls![0]! as { id: string; function: { arguments: string } };
+    const call = result.first.choices[0]!.message.tool_calls![0]! as { id: string; function: { arguments: string } };
     const toolCallPart = { type: 'tool_call', id: call.id, name: 'get_weather', arguments: JSON.parse(call.function.arguments) };
     const p1 = payloads.get(c1)!;
-    expect(content(p1, 'gen_ai.input.messages')).toEqual([
-      { role: 'system', parts: [{ type: 'text', content: LONG_SYSTEM }] },
-      { role: 'user', parts: [{ type: 'text', content: user }] },
-    ]);
+    expect(content(p1, 'gen_ai.input.messages')).toEqual(WEATHER_INPUT);
     expect(content(p1, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [toolCallPart], finish_reason: 'tool_calls' }]);
     expect(p1['auditrail.derived']).toEqual(['gen_ai.input.messages', 'gen_ai.output.messages']);
     // The original log records are kept beside it.
@@ -107,16 +72,9 @@ describe('the official @opentelemetry/instrumentation-openai (content in log rec
   });
 
   it('completes a streamed call when the stream ends, its answer from the last log event', async () => {
-    mock.clearServed();
-    let text = '';
-    await inRequest('req-otel-stream', async () => {
-      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Tell me about Lyon' }] });
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    });
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-otel-stream');
+    const { result: text, events, payloads } = await recordRequest(rig, 'req-otel-stream', () => streamLyon(client));
     const llm = events.find((e) => e.event_type === 'llm.completion')!;
-    const usage = (mock.served[0]!.response as { usage: { prompt_tokens: number; completion_tokens: number } | null }[]).at(-1)!.usage!;
+    const usage = (rig.mock.served[0]!.response as { usage: { prompt_tokens: number; completion_tokens: number } | null }[]).at(-1)!.usage!;
     expect([llm.usage?.input_tokens, llm.usage?.output_tokens]).toEqual([usage.prompt_tokens, usage.completion_tokens]);
     expectPriced(llm);
     expect(content(payloads.get(llm), 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: text }], finish_reason: 'stop' }]);
@@ -124,12 +82,9 @@ describe('the official @opentelemetry/instrumentation-openai (content in log rec
   });
 
   it('reads the Responses API: newer gen_ai.client.inference.operation.details events and gen_ai.provider.name', async () => {
-    mock.clearServed();
-    const answer = await inRequest('req-otel-responses', () => client.responses.create({ model: 'gpt-4o-mini', instructions: 'Be brief.', input: 'Weather in Nice?' }));
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-otel-responses');
+    const { result: answer, events, payloads } = await recordRequest(rig, 'req-otel-responses', () => client.responses.create({ model: 'gpt-4o-mini', instructions: 'Be brief.', input: 'Weather in Nice?' }));
     const llm = events.find((e) => e.event_type === 'llm.completion')!;
-    const served = mock.served[0]!.response as { id: string; model: string; usage: { input_tokens: number; output_tokens: number } };
+    const served = rig.mock.served[0]!.response as { id: string; model: string; usage: { input_tokens: number; output_tokens: number } };
     expect([llm.provider, llm.response_model, llm.data['response_id'], llm.usage?.input_tokens, llm.usage?.output_tokens]).toEqual(['openai', served.model, served.id, served.usage.input_tokens, served.usage.output_tokens]);
     expectPriced(llm);
     const p = payloads.get(llm)!;

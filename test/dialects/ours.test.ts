@@ -1,46 +1,32 @@
 import * as anthropicSdk from '@anthropic-ai/sdk';
-import type { Store } from '@auditrail/clickhouse';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '@auditrail/instrumentation';
-import { type MockProvider, startMockProvider } from '@auditrail/mock-provider';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
-import { ANTHROPIC_KEY, content, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, inRequest, LONG_SYSTEM, OPENAI_KEY, requestEvents } from '../support/dialects.ts';
+import { ANTHROPIC_KEY, anthropicUsage, content, type DialectRig, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, OPENAI_KEY, recordRequest, startRig, stopRig } from '../support/dialects.ts';
 
 /**
  * auditrail's own instrumentation speaks current semconv: the normalizer keeps its content as
  * recorded (nothing derived). Its own tests (test/auto) check every field against the mock; here,
  * what the normalizer adds: a call that the SDK's own tracing sees too is accounted once.
  */
-let mock: MockProvider;
-let store: Store;
-let app: AuditedApp;
+let rig: DialectRig;
 
 beforeAll(async () => {
-  mock = await startMockProvider();
-  store = await freshStore();
-  app = auditedApp({ sink: store, tenantId: 'fallback-tenant' });
+  rig = await startRig();
   new OpenAIInstrumentation({ captureMessageContent: true }).manuallyInstrument(OpenAI);
   // Keep the SDK's own anthropic.messages.create span: one call, two GenAI spans.
   new AnthropicInstrumentation({ captureMessageContent: true, sdkSpans: 'keep' }).manuallyInstrument(anthropicSdk);
 });
-afterAll(async () => {
-  await app.provider.shutdown();
-  await mock.close();
-  await store.close();
-});
+afterAll(() => stopRig(rig));
 
 describe("auditrail's own instrumentation through the normalizer", () => {
   it('keeps semconv content exactly as recorded', async () => {
-    mock.clearServed();
-    const client = new OpenAI({ baseURL: mock.url, apiKey: OPENAI_KEY, maxRetries: 0 });
-    await inRequest('req-ours-openai', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] }));
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-ours-openai');
+    const client = new OpenAI({ baseURL: rig.mock.url, apiKey: OPENAI_KEY, maxRetries: 0 });
+    const { events, payloads } = await recordRequest(rig, 'req-ours-openai', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] }));
     const [llm, agent] = events as [(typeof events)[0], (typeof events)[0]];
     expectChildrenOf(agent, [llm]);
     expectRequestContext(events, 'req-ours-openai');
-    const served = mock.served[0]!.response as OpenAI.Chat.Completions.ChatCompletion;
+    const served = rig.mock.served[0]!.response as OpenAI.Chat.Completions.ChatCompletion;
     expect([llm.provider, llm.response_model, llm.usage?.input_tokens, llm.data['response_id']]).toEqual(['openai', served.model, served.usage!.prompt_tokens, served.id]);
     expectPriced(llm);
     expectNoContentInRecord(llm);
@@ -50,19 +36,15 @@ describe("auditrail's own instrumentation through the normalizer", () => {
   });
 
   it('accounts a call once when the SDK traces it too', async () => {
-    mock.clearServed();
-    const client = new anthropicSdk.Anthropic({ baseURL: mock.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
-    await inRequest('req-ours-anthropic', () =>
+    const client = new anthropicSdk.Anthropic({ baseURL: rig.mock.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
+    const { events } = await recordRequest(rig, 'req-ours-anthropic', () =>
       client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'Weather in Paris?' }] }),
     );
-    await app.provider.forceFlush();
-    const { events } = await requestEvents(store, 'req-ours-anthropic');
     const [sdk, ours, agent] = events as [(typeof events)[0], (typeof events)[0], (typeof events)[0]];
     expect([sdk.name, ours.name, agent.name]).toEqual(['anthropic.messages.create', 'chat claude-sonnet-4-6', 'invoke_agent weather-agent']);
     expectChildrenOf(agent, [ours]);
     expect(sdk.parent_span_id).toBe(ours.span_id);
-    const u = (mock.served[0]!.response as anthropicSdk.Anthropic.Messages.Message).usage;
-    const usage = { input_tokens: u.input_tokens + u.cache_read_input_tokens! + u.cache_creation_input_tokens!, output_tokens: u.output_tokens, cache_read_tokens: u.cache_read_input_tokens, cache_write_tokens: u.cache_creation_input_tokens, reasoning_tokens: null };
+    const usage = anthropicUsage((rig.mock.served[0]!.response as anthropicSdk.Anthropic.Messages.Message).usage);
     expect(usage.cache_write_tokens).toBeGreaterThan(0);
     expect(ours.usage).toEqual(usage);
     expectPriced(ours);

@@ -1,8 +1,5 @@
-import type { Store } from '@auditrail/clickhouse';
-import { type MockProvider, startMockProvider } from '@auditrail/mock-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
-import { content, expectChildrenOf, resolveThirdPartyWithoutSourceCondition, expectNoContentInRecord, expectPriced, expectRequestContext, inRequest, LONG_SYSTEM, OPENAI_KEY, requestEvents, WEATHER_PARAMETERS } from '../support/dialects.ts';
+import { content, type DialectRig, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, OPENAI_KEY, recordRequest, resolveThirdPartyWithoutSourceCondition, startRig, stopRig, WEATHER_INPUT, WEATHER_PARAMETERS, WEATHER_QUESTION } from '../support/dialects.ts';
 
 interface ServedResponse {
   id: string;
@@ -11,9 +8,7 @@ interface ServedResponse {
   usage: { input_tokens: number; output_tokens: number; input_tokens_details: { cached_tokens: number }; output_tokens_details: { reasoning_tokens: number } };
 }
 
-let mock: MockProvider;
-let store: Store;
-let app: AuditedApp;
+let rig: DialectRig;
 let ai: typeof import('ai');
 let openai: ReturnType<(typeof import('@ai-sdk/openai'))['createOpenAI']>;
 let getWeather: ReturnType<typeof makeTool>;
@@ -32,17 +27,11 @@ beforeAll(async () => {
   ai = await import('ai');
   const { createOpenAI } = await import('@ai-sdk/openai');
   getWeather = makeTool();
-  mock = await startMockProvider();
-  store = await freshStore();
   // The AI SDK needs nothing but a registered tracer provider and experimental_telemetry.
-  app = auditedApp({ sink: store, tenantId: 'fallback-tenant' });
-  openai = createOpenAI({ baseURL: mock.url, apiKey: OPENAI_KEY });
+  rig = await startRig();
+  openai = createOpenAI({ baseURL: rig.mock.url, apiKey: OPENAI_KEY });
 });
-afterAll(async () => {
-  await app.provider.shutdown();
-  await mock.close();
-  await store.close();
-});
+afterAll(() => stopRig(rig));
 
 function usageOf(s: ServedResponse) {
   return { input_tokens: s.usage.input_tokens, output_tokens: s.usage.output_tokens, cache_read_tokens: s.usage.input_tokens_details.cached_tokens, cache_write_tokens: null, reasoning_tokens: s.usage.output_tokens_details.reasoning_tokens };
@@ -50,14 +39,9 @@ function usageOf(s: ServedResponse) {
 
 describe('Vercel AI SDK (ai with experimental_telemetry) through the normalizer', () => {
   it('records a tool loop: model calls, the tool call and the wrapper, as served and sent', async () => {
-    mock.clearServed();
-    const user = 'What is the weather in Paris? Use get_weather.';
-    const result = await inRequest('req-ai-tools', () =>
-      ai.generateText({ model: openai('gpt-4o-mini'), system: LONG_SYSTEM, prompt: user, tools: { get_weather: getWeather }, stopWhen: ai.stepCountIs(3), experimental_telemetry: telemetry }),
+    const { result, events, payloads } = await recordRequest(rig, 'req-ai-tools', () =>
+      ai.generateText({ model: openai('gpt-4o-mini'), system: LONG_SYSTEM, prompt: WEATHER_QUESTION, tools: { get_weather: getWeather }, stopWhen: ai.stepCountIs(3), experimental_telemetry: telemetry }),
     );
-    await app.provider.forceFlush();
-
-    const { events, payloads } = await requestEvents(store, 'req-ai-tools');
     expect(events.map((e) => [e.event_type, e.name, e.operation])).toEqual([
       ['llm.completion', 'ai.generateText.doGenerate', 'chat'],
       ['tool.call', 'ai.toolCall', 'execute_tool'],
@@ -72,8 +56,8 @@ describe('Vercel AI SDK (ai with experimental_telemetry) through the normalizer'
 
     // The provider-level calls carry the usage the mock served (the Responses API, which
     // @ai-sdk/openai uses by default), cache reads included.
-    const served = mock.served.map((x) => x.response as ServedResponse);
-    expect(mock.served.map((x) => x.path)).toEqual(['/v1/responses', '/v1/responses']);
+    const served = rig.mock.served.map((x) => x.response as ServedResponse);
+    expect(rig.mock.served.map((x) => x.path)).toEqual(['/v1/responses', '/v1/responses']);
     expect(served[0]!.usage.input_tokens_details.cached_tokens).toBeGreaterThan(0);
     for (const [e, s, reason] of [[call1, served[0]!, 'tool-calls'], [call2, served[1]!, 'stop']] as const) {
       // gen_ai.system is the SDK's provider id (`openai.responses`): the provider is `openai`.
@@ -96,39 +80,32 @@ describe('Vercel AI SDK (ai with experimental_telemetry) through the normalizer'
 
     // Messages in the semconv structure, from ai.prompt.messages and ai.response.*.
     const p1 = payloads.get(call1)!;
-    const input = [
-      { role: 'system', parts: [{ type: 'text', content: LONG_SYSTEM }] },
-      { role: 'user', parts: [{ type: 'text', content: user }] },
-    ];
     const toolCallPart = { type: 'tool_call', id: fc.call_id, name: 'get_weather', arguments: { city: 'Paris' } };
-    expect(content(p1, 'gen_ai.input.messages')).toEqual(input);
+    expect(content(p1, 'gen_ai.input.messages')).toEqual(WEATHER_INPUT);
     expect(content(p1, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [toolCallPart], finish_reason: 'tool-calls' }]);
     expect(content(p1, 'gen_ai.tool.definitions')).toEqual([{ type: 'function', name: 'get_weather', description: 'Current weather', inputSchema: WEATHER_PARAMETERS }]);
     const p2 = payloads.get(call2)!;
     expect(content(p2, 'gen_ai.input.messages')).toEqual([
-      ...input,
+      ...WEATHER_INPUT,
       { role: 'assistant', parts: [toolCallPart] },
       { role: 'tool', parts: [{ type: 'tool_call_response', id: fc.call_id, response: { city: 'Paris', tempC: 21 } }] },
     ]);
     expect(content(p2, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: result.text }], finish_reason: 'stop' }]);
     // The wrapper's content is the app's own prompt and the final answer.
-    expect(content(payloads.get(wrapper), 'gen_ai.input.messages')).toEqual(input);
+    expect(content(payloads.get(wrapper), 'gen_ai.input.messages')).toEqual(WEATHER_INPUT);
     expect(content(payloads.get(wrapper), 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: result.text }], finish_reason: 'stop' }]);
-    expect(payloads.get(wrapper)!['ai.prompt']).toBe(JSON.stringify({ system: LONG_SYSTEM, prompt: user }));
+    expect(payloads.get(wrapper)!['ai.prompt']).toBe(JSON.stringify({ system: LONG_SYSTEM, prompt: WEATHER_QUESTION }));
   });
 
   it('completes a streamed call when the stream ends', async () => {
-    mock.clearServed();
     let text = '';
-    await inRequest('req-ai-stream', async () => {
+    const { events, payloads } = await recordRequest(rig, 'req-ai-stream', async () => {
       const result = ai.streamText({ model: openai('gpt-4o-mini'), prompt: 'Tell me about Lyon', experimental_telemetry: telemetry });
       for await (const delta of result.textStream) text += delta;
     });
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-ai-stream');
     expect(events.map((e) => e.name)).toEqual(['ai.streamText.doStream', 'ai.streamText', 'invoke_agent weather-agent']);
     const call = events[0]!;
-    const completed = (mock.served[0]!.response as { type: string; response?: ServedResponse }[]).find((e) => e.type === 'response.completed')!.response!;
+    const completed = (rig.mock.served[0]!.response as { type: string; response?: ServedResponse }[]).find((e) => e.type === 'response.completed')!.response!;
     expect([call.usage, call.response_model, call.data['response_id']]).toEqual([usageOf(completed), completed.model, completed.id]);
     expectPriced(call);
     expect(content(payloads.get(call), 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: text }], finish_reason: 'stop' }]);
@@ -136,12 +113,9 @@ describe('Vercel AI SDK (ai with experimental_telemetry) through the normalizer'
   });
 
   it('records an embedding call with its token count; values and vectors stay beside the record', async () => {
-    mock.clearServed();
-    await inRequest('req-ai-embed', () => ai.embed({ model: openai.embedding('text-embedding-3-small'), value: 'Paris in spring', experimental_telemetry: telemetry }));
-    await app.provider.forceFlush();
-    const { events, payloads } = await requestEvents(store, 'req-ai-embed');
+    const { events, payloads } = await recordRequest(rig, 'req-ai-embed', () => ai.embed({ model: openai.embedding('text-embedding-3-small'), value: 'Paris in spring', experimental_telemetry: telemetry }));
     const e = events.find((x) => x.name === 'ai.embed.doEmbed')!;
-    const served = mock.served[0]!.response as { usage: { prompt_tokens: number } };
+    const served = rig.mock.served[0]!.response as { usage: { prompt_tokens: number } };
     expect([e.event_type, e.provider, e.request_model, e.usage?.input_tokens]).toEqual(['llm.embedding', 'openai', 'text-embedding-3-small', served.usage.prompt_tokens]);
     expectPriced(e);
     expectNoContentInRecord(e);
