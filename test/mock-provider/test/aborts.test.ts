@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockProvider, type MockProvider, type ServedExchange } from '../src/index.ts';
-import { ANTHROPIC_KEY, API_KEY } from './fixtures.ts';
+import { anthropicClient, openaiClient } from './fixtures.ts';
 
 let provider: MockProvider;
 let openai: OpenAI;
@@ -10,13 +10,11 @@ let anthropic: Anthropic;
 
 beforeAll(async () => {
   provider = await startMockProvider({ slowMs: 300 });
-  openai = new OpenAI({ baseURL: provider.url, apiKey: API_KEY, maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: provider.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
+  openai = openaiClient(provider);
+  anthropic = anthropicClient(provider);
 });
 
-afterAll(async () => {
-  await provider.close();
-});
+afterAll(() => provider.close());
 
 /** Everything an async iterable yields until it throws: the items and the error (undefined if it ended). */
 async function drain<T>(iterable: AsyncIterable<T>): Promise<{ items: T[]; error: unknown }> {

@@ -1,19 +1,17 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockProvider, type MockProvider } from '../src/index.ts';
-import { ANTHROPIC_KEY, ANTHROPIC_TOOLS, hex, tok } from './fixtures.ts';
+import { anthropicClient, ANTHROPIC_TOOLS, hex, tok } from './fixtures.ts';
 
 let provider: MockProvider;
 let client: Anthropic;
 
 beforeAll(async () => {
   provider = await startMockProvider();
-  client = new Anthropic({ baseURL: provider.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
+  client = anthropicClient(provider);
 });
 
-afterAll(async () => {
-  await provider.close();
-});
+afterAll(() => provider.close());
 
 const MODEL = 'claude-sonnet-4-6';
 const lastServed = (): unknown => provider.served.at(-1)?.response;

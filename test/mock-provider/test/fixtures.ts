@@ -1,14 +1,22 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import type Anthropic from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import type { ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { FunctionTool } from 'openai/resources/responses/responses';
+import type { MockProvider } from '../src/index.ts';
 
 /** Shared constants of the mock-provider tests. */
 export const API_KEY = 'sk-proj-mockmockmockmockmockmockmock0000';
 /** Fake, but shaped like a real key: `sk-ant-api03-` + 93 base64url characters. */
 export const ANTHROPIC_KEY =
   'sk-ant-api03-PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA_2O76UMFxFkM_R5Kjp1vRt-1fjORS_6ilI8ihN5KXSc7Tvo_hBKqFY';
+
+/** An OpenAI client of the mock, with API_KEY and no retries (a retry would hide what the mock did). */
+export const openaiClient = (provider: MockProvider): OpenAI => new OpenAI({ baseURL: provider.url, apiKey: API_KEY, maxRetries: 0 });
+/** An Anthropic client of the mock, with ANTHROPIC_KEY and no retries. */
+export const anthropicClient = (provider: MockProvider): Anthropic => new Anthropic({ baseURL: provider.anthropicUrl, apiKey: ANTHROPIC_KEY, maxRetries: 0 });
+
 export const hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 export const USAGE_DETAILS = {
   prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },

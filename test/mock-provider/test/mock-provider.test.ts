@@ -2,19 +2,17 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockProvider, type MockProvider } from '../src/index.ts';
-import { API_KEY, hex, intendedEmbedding as intended, TOOLS, USAGE_DETAILS } from './fixtures.ts';
+import { API_KEY, hex, intendedEmbedding as intended, openaiClient, TOOLS, USAGE_DETAILS } from './fixtures.ts';
 
 let provider: MockProvider;
 let client: OpenAI;
 
 beforeAll(async () => {
   provider = await startMockProvider();
-  client = new OpenAI({ baseURL: provider.url, apiKey: API_KEY, maxRetries: 0 });
+  client = openaiClient(provider);
 });
 
-afterAll(async () => {
-  await provider.close();
-});
+afterAll(() => provider.close());
 
 /** A non-streaming gpt-4o request with one user message. */
 const ask = (content: string, extra: Partial<ChatCompletionCreateParamsNonStreaming> = {}) =>
@@ -322,7 +320,7 @@ describe('mock provider: errors, aborts and bookkeeping', () => {
   it('honours latencyMs and record: false, and refuses wildcard hosts', async () => {
     const slow = await startMockProvider({ latencyMs: 100, record: false });
     try {
-      const c = new OpenAI({ baseURL: slow.url, apiKey: API_KEY, maxRetries: 0 });
+      const c = openaiClient(slow);
       const started = Date.now();
       await c.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
       expect(Date.now() - started).toBeGreaterThanOrEqual(95);

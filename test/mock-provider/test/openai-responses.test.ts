@@ -2,19 +2,17 @@ import OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockProvider, type MockProvider } from '../src/index.ts';
-import { API_KEY, hex, RESPONSE_TOOLS, tok } from './fixtures.ts';
+import { hex, openaiClient, RESPONSE_TOOLS, tok } from './fixtures.ts';
 
 let provider: MockProvider;
 let client: OpenAI;
 
 beforeAll(async () => {
   provider = await startMockProvider();
-  client = new OpenAI({ baseURL: provider.url, apiKey: API_KEY, maxRetries: 0 });
+  client = openaiClient(provider);
 });
 
-afterAll(async () => {
-  await provider.close();
-});
+afterAll(() => provider.close());
 
 /** The response as sent on the wire: the SDK adds the `output_text` convenience field. */
 const wire = (response: OpenAI.Responses.Response): Omit<OpenAI.Responses.Response, 'output_text'> => {

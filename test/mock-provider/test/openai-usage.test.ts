@@ -1,19 +1,17 @@
 import OpenAI from 'openai';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockProvider, type MockProvider } from '../src/index.ts';
-import { API_KEY, tok } from './fixtures.ts';
+import { openaiClient, tok } from './fixtures.ts';
 
 let provider: MockProvider;
 let client: OpenAI;
 
 beforeAll(async () => {
   provider = await startMockProvider();
-  client = new OpenAI({ baseURL: provider.url, apiKey: API_KEY, maxRetries: 0 });
+  client = openaiClient(provider);
 });
 
-afterAll(async () => {
-  await provider.close();
-});
+afterAll(() => provider.close());
 
 /** A 5,000-byte system prompt: 1,250 tokens, over OpenAI's 1,024-token caching minimum. */
 const LONG_SYSTEM = 'You are a careful support agent. '.repeat(160).slice(0, 5000);
