@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { AuditrailError, createPricer, genaiPricesSource, parsePriceTables, type PriceTable } from '@auditrail/core';
 import { CliError, type Io } from '../io.js';
 import { openStore } from '../open-store.js';
-import { parse, parseTime, STORE_OPTIONS } from '../options.js';
+import { FILTER_OPTIONS, parse, STORE_OPTIONS } from '../options.js';
 import { table, usd } from '../format/text.js';
 import { reprice } from '../reprice/reprice.js';
+import { filterOf } from './query.js';
 
 export const REPRICE_HELP = `auditrail reprice [--since 7d] [--until ISO] [--model M] [--tenant T] [--user U]
                   [--prices FILE.json] [--reason TEXT] [--dry-run] [--store DIR | --clickhouse URL] [--json]
@@ -43,14 +44,17 @@ export async function loadPriceFile(path: string): Promise<PriceTable[]> {
   }
 }
 
+/** The filters of query that select calls; the event type is always an LLM call's. */
+const { since, until, model, tenant, user } = FILTER_OPTIONS;
+
 export async function repriceCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...STORE_OPTIONS,
-    since: { type: 'string' },
-    until: { type: 'string' },
-    model: { type: 'string' },
-    tenant: { type: 'string' },
-    user: { type: 'string' },
+    since,
+    until,
+    model,
+    tenant,
+    user,
     prices: { type: 'string' },
     reason: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
@@ -59,13 +63,7 @@ export async function repriceCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new CliError(`reprice takes no arguments, only options\n\n${REPRICE_HELP}`);
   if (values.reason !== undefined && (values.reason.length === 0 || values.reason.length > 1024)) throw new CliError('--reason must be 1 to 1024 characters');
   const overrides = values.prices === undefined ? [] : await loadPriceFile(values.prices);
-  const filter = {
-    ...(values.since !== undefined ? { since: parseTime(values.since, 'since') } : {}),
-    ...(values.until !== undefined ? { until: parseTime(values.until, 'until') } : {}),
-    ...(values.model !== undefined ? { model: values.model } : {}),
-    ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
-    ...(values.user !== undefined ? { user: values.user } : {}),
-  };
+  const filter = filterOf(values);
   const sources = [...overrides.map((t) => t.source), genaiPricesSource()];
   const store = await openStore(values, io);
   try {
