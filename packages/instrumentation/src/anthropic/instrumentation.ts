@@ -5,11 +5,13 @@ import { owned, ownerOf, patchCreate, patchStream, type PatchSettings } from './
 import type { AnthropicInstrumentationConfig } from './types.js';
 
 /**
- * Versions of `@anthropic-ai/sdk` this instrumentation is tested with (1.13.0; the 1.x layout:
- * `Anthropic.Messages` and `Anthropic.Beta.Messages` with `create` and `stream`, `APIPromise` with a
- * lazy `parse()`). `manuallyInstrument` does not check the version.
+ * Versions of `@anthropic-ai/sdk` this instrumentation is tested with: 0.39.0 (the old layout:
+ * `core.js`, node-fetch, no tracing of its own), 0.137.0 and 1.13.0 (tracing themselves). All
+ * share what is patched: `Anthropic.Messages` and `Anthropic.Beta.Messages` with `create` and
+ * `stream` (which calls `create`), and an `APIPromise` with a lazy `parse()`.
+ * `manuallyInstrument` does not check the version.
  */
-export const SUPPORTED_VERSIONS = ['>=1.0.0 <2'];
+export const SUPPORTED_VERSIONS = ['>=0.39.0 <2'];
 
 const CAPTURE_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 

@@ -23,9 +23,12 @@ export const incomplete = () => named('stream_incomplete', 'The stream ended bef
 
 /** An error that cut the call short: the app's abort, or the connection lost mid-answer. */
 export function isCutShort(error: unknown): boolean {
-  const e = error as { name?: unknown; message?: unknown } | undefined;
+  const e = error as { name?: unknown; message?: unknown; code?: unknown } | undefined;
   if (e?.name === 'APIUserAbortError' || e?.name === 'AbortError') return true;
-  // undici fails a body whose connection closed mid-way with `TypeError: terminated`.
+  // node-fetch (the older SDKs' fetch on Node, as in 0.39) fails a body cut mid-way with a plain
+  // `Error` 'Premature close', carrying Node's code for a stream that closed before its end.
+  if (e?.code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+  // undici (Node's own fetch: 0.137, 1.x) fails it with `TypeError: terminated`.
   return error instanceof TypeError && e?.message === 'terminated';
 }
 
