@@ -1,6 +1,6 @@
 // Benchmark 5: what auto-instrumentation adds to one LLM call, as a ratio to the same call without it.
 //
-//   node bench/instrumentation.mjs [--rounds 21] [--calls 200] [--warmup 200] [--only plain|stream]
+//   node bench/instrumentation.mjs [--rounds 21] [--calls 200] [--warmup 200] [--only plain|stream] [--no-content]
 //
 // The mock provider runs in a child process (its own core: the server's work is not charged to the
 // client), answering deterministic OpenAI chat completions. This process holds one `openai` client
@@ -10,14 +10,16 @@
 // store's the ingest benchmark's. Rounds alternate, in the same process and JIT state:
 // the OpenAIInstrumentation disabled (the SDK's own `create`), then enabled with content capture —
 // each round `--calls` sequential calls, non-streaming (`create`) and streaming (`stream: true`,
-// every chunk read). Reported: median per-call latency over rounds for each mode and their ratio.
+// every chunk read). Reported: median per-call latency over rounds for each mode and their ratio, and the client
+// process's CPU per call (process.cpuUsage: all its threads, the garbage collector's included).
 import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { context, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@auditrail/instrumentation';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import OpenAI from 'openai';
-import { check, intArg, log, median, parseArgs, round, runChild } from './lib/common.mjs';
+import { check, gc, intArg, log, median, parseArgs, round, runChild } from './lib/common.mjs';
 
 const TAG = 'instrumentation';
 const MESSAGES = [
@@ -54,32 +56,44 @@ export async function instrumentationBench(args) {
   const batch = new BatchSpanProcessor(noop, { maxQueueSize: 100_000 });
   const tracerProvider = new NodeTracerProvider({ spanProcessors: [batch] });
   tracerProvider.register();
-  const instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
+  const instrumentation = new OpenAIInstrumentation({ captureMessageContent: args['no-content'] !== true });
   instrumentation.setTracerProvider(tracerProvider);
   instrumentation.manuallyInstrument(OpenAI);
+  // The app's request context: a span of its own (not recorded: sampled out by being non-recording).
+  const appContext = trace.setSpan(context.active(), trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }));
   const client = new OpenAI({ baseURL: provider.url, apiKey: 'sk-proj-bench0000000000000000000000000000000000000000', maxRetries: 0 });
   try {
     const once = {
       plain: async () => {
-        const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
+        const r = await context.with(appContext, () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }));
         check(typeof r.choices[0]?.message.content === 'string', 'no answer from the mock provider');
       },
       stream: async () => {
-        const s = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
         let chunks = 0;
-        for await (const _ of s) chunks++;
+        await context.with(appContext, async () => {
+          const s = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+          for await (const _ of s) chunks++;
+        });
         check(chunks > 1, 'the stream brought no chunks');
       },
     };
     /** @type {Record<string, { off: number[], on: number[] }>} */
     const perCall = { plain: { off: [], on: [] }, stream: { off: [], on: [] } };
+    /** Client CPU (user + system) per call, µs: what the instrumentation costs this process. */
+    /** @type {Record<string, { off: number[], on: number[] }>} */
+    const cpuPerCall = { plain: { off: [], on: [] }, stream: { off: [], on: [] } };
     const runRound = async (/** @type {'plain' | 'stream'} */ mode, /** @type {boolean} */ enabled, /** @type {number} */ n) => {
       if (enabled) instrumentation.enable();
       else instrumentation.disable();
       if (enabled) instrumentation.manuallyInstrument(OpenAI);
+      // Each round starts with a clean young generation: no round pays for the previous one's garbage.
+      gc();
+      const cpu = process.cpuUsage();
       const t = performance.now();
       for (let i = 0; i < n; i++) await once[mode]();
-      return (performance.now() - t) / n;
+      const wall = (performance.now() - t) / n;
+      const used = process.cpuUsage(cpu);
+      return { wall, cpu: (used.user + used.system) / n };
     };
     const modes = /** @type {('plain' | 'stream')[]} */ (args['only'] === undefined ? ['plain', 'stream'] : String(args['only']).split(','));
     for (const mode of modes) {
@@ -89,7 +103,11 @@ export async function instrumentationBench(args) {
       for (let r = 0; r < rounds; r++) {
         // Alternate which goes first, so a drift in machine speed falls on both alike.
         const order = r % 2 === 0 ? [false, true] : [true, false];
-        for (const enabled of order) perCall[mode][enabled ? 'on' : 'off'].push(await runRound(mode, enabled, calls));
+        for (const enabled of order) {
+          const { wall, cpu } = await runRound(mode, enabled, calls);
+          perCall[mode][enabled ? 'on' : 'off'].push(wall);
+          cpuPerCall[mode][enabled ? 'on' : 'off'].push(cpu);
+        }
       }
     }
     await batch.forceFlush();
@@ -97,12 +115,20 @@ export async function instrumentationBench(args) {
     const summary = (/** @type {'plain' | 'stream'} */ mode) => {
       const off = median(perCall[mode].off);
       const on = median(perCall[mode].on);
-      return { uninstrumented_ms: round(off, 4), instrumented_ms: round(on, 4), added_us: round((on - off) * 1000, 1), ratio: round(on / off, 3) };
+      const cpuOff = median(cpuPerCall[mode].off);
+      const cpuOn = median(cpuPerCall[mode].on);
+      return {
+        uninstrumented_ms: round(off, 4),
+        instrumented_ms: round(on, 4),
+        added_us: round((on - off) * 1000, 1),
+        ratio: round(on / off, 3),
+        client_cpu_us: { uninstrumented: round(cpuOff, 1), instrumented: round(cpuOn, 1), added: round(cpuOn - cpuOff, 1) },
+      };
     };
     const result = { rounds, calls_per_round: calls, ...Object.fromEntries(modes.map((m) => [m, summary(m)])), spans_exported: exported };
     for (const mode of modes) {
       const s = result[mode];
-      log(TAG, `${mode}: ${s.uninstrumented_ms} ms → ${s.instrumented_ms} ms per call (+${s.added_us} µs): ${s.ratio}×`);
+      log(TAG, `${mode}: ${s.uninstrumented_ms} ms → ${s.instrumented_ms} ms per call (+${s.added_us} µs): ${s.ratio}×; client CPU ${s.client_cpu_us.uninstrumented} → ${s.client_cpu_us.instrumented} µs per call (+${s.client_cpu_us.added})`);
     }
     return result;
   } finally {
