@@ -29,17 +29,36 @@ function chatMessage(m: Json): ChatMessage {
   return named({ role, parts });
 }
 
-/** `prompt_tokens` already includes the cached ones and `completion_tokens` the reasoning ones, as the conventions count. */
-export function chatUsage(u: unknown): LlmUsage | undefined {
+/** Where one OpenAI API keeps the four usage counts: chat's `prompt_tokens`…, Responses' `input_tokens`…. */
+export interface UsageKeys {
+  readonly input: string;
+  readonly output: string;
+  readonly inputDetails: string;
+  readonly outputDetails: string;
+}
+
+const CHAT_USAGE: UsageKeys = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' };
+
+/**
+ * OpenAI's usage under `keys`. The input count already includes the cached tokens and the output
+ * count the reasoning ones, as the conventions count, so they are taken as they are.
+ */
+export function openAIUsage(u: unknown, keys: UsageKeys): LlmUsage | undefined {
   if (!isJson(u)) return undefined;
-  const prompt = isJson(u['prompt_tokens_details']) ? u['prompt_tokens_details'] : {};
-  const completion = isJson(u['completion_tokens_details']) ? u['completion_tokens_details'] : {};
+  const [inputDetails, outputDetails] = [u[keys.inputDetails], u[keys.outputDetails]];
+  const input = isJson(inputDetails) ? inputDetails : {};
+  const output = isJson(outputDetails) ? outputDetails : {};
   return {
-    inputTokens: num(u['prompt_tokens']),
-    outputTokens: num(u['completion_tokens']),
-    cacheReadTokens: num(prompt['cached_tokens']),
-    reasoningTokens: num(completion['reasoning_tokens']),
+    inputTokens: num(u[keys.input]),
+    outputTokens: num(u[keys.output]),
+    cacheReadTokens: num(input['cached_tokens']),
+    reasoningTokens: num(output['reasoning_tokens']),
   };
+}
+
+/** Chat Completions usage: `prompt_tokens`, `completion_tokens` and their details. */
+export function chatUsage(u: unknown): LlmUsage | undefined {
+  return openAIUsage(u, CHAT_USAGE);
 }
 
 function chatRequest(body: Json, client: ClientInfo, capture: boolean): RequestInfo {

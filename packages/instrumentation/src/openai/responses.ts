@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../semconv.js';
-import type { ChatMessage, LlmResponse, LlmUsage, MessagePart } from '../types.js';
+import type { ChatMessage, LlmResponse, MessagePart } from '../types.js';
+import { openAIUsage, type UsageKeys } from './chat.js';
 import type { ClientInfo, Json, Operation, RequestInfo, ResultInfo, StreamAccumulator } from './internal-types.js';
 import { array, contentParts, contentText, isJson, num, outputType, put, str, toolDefinitions } from './messages.js';
 import * as oc from './semconv.js';
@@ -95,18 +96,8 @@ function responsesRequest(body: Json, client: ClientInfo, capture: boolean): Req
   };
 }
 
-/** `input_tokens` includes the cached ones and `output_tokens` the reasoning ones, as the conventions count. */
-function responsesUsage(u: unknown): LlmUsage | undefined {
-  if (!isJson(u)) return undefined;
-  const input = isJson(u['input_tokens_details']) ? u['input_tokens_details'] : {};
-  const output = isJson(u['output_tokens_details']) ? u['output_tokens_details'] : {};
-  return {
-    inputTokens: num(u['input_tokens']),
-    outputTokens: num(u['output_tokens']),
-    cacheReadTokens: num(input['cached_tokens']),
-    reasoningTokens: num(output['reasoning_tokens']),
-  };
-}
+/** Responses usage: `input_tokens`, `output_tokens` and their details (see openAIUsage). */
+const RESPONSES_USAGE: UsageKeys = { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' };
 
 /**
  * The Responses API has no finish reason; it is derived in the conventions' vocabulary from the
@@ -140,7 +131,7 @@ function responsesResult(value: unknown, capture: boolean): ResultInfo {
     id: str(r['id']),
     model: str(r['model']),
     finishReasons: finish !== undefined ? [finish] : undefined,
-    usage: responsesUsage(r['usage']),
+    usage: openAIUsage(r['usage'], RESPONSES_USAGE),
     outputMessages: capture && (output.length > 0 || finish !== undefined) ? [{ role: 'assistant', parts, finish_reason: finish ?? 'error' }] : undefined,
   };
   const attributes: Attributes = {};
