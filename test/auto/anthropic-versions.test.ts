@@ -5,9 +5,10 @@ import { isWrapped } from '@opentelemetry/instrumentation';
 import { type AuditRecord, computeCost } from '@auditrail/core';
 import type { Store } from '@auditrail/clickhouse';
 import { withRequestContext } from '@auditrail/instrumentation';
-import { createMessage, type MessageObject, type MessageStreamEvent, type MessageUsage, type MockProvider, type ServedExchange, startMockProvider } from '@auditrail/mock-provider';
+import { createMessage, type MessageObject, type MessageStreamEvent, type MockProvider, type ServedExchange, startMockProvider } from '@auditrail/mock-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../packages/instrumentation/src/anthropic/index.ts';
+import { deltaText, outputOf, payloadContent, semconvUsage } from './fixtures/anthropic-harness.ts';
 import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
 
 /**
@@ -70,22 +71,7 @@ async function record<T>(requestId: string, fn: () => Promise<T>): Promise<{ val
 }
 
 /** The content attributes of a record's payload, parsed. */
-async function content(e: AuditRecord): Promise<Record<string, unknown>> {
-  const [p] = await store.payloads([e.payload!.digest]);
-  const attributes = JSON.parse(p!.content) as Record<string, string>;
-  return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, JSON.parse(v)]));
-}
-
-/** Served usage in the record's semconv form: input includes cache reads and writes. */
-function semconvUsage(u: MessageUsage) {
-  return {
-    input_tokens: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens,
-    output_tokens: u.output_tokens,
-    cache_read_tokens: u.cache_read_input_tokens,
-    cache_write_tokens: u.cache_creation_input_tokens,
-    reasoning_tokens: null,
-  };
-}
+const content = (e: AuditRecord) => payloadContent(store, e);
 
 /** What one completed call's record must say, from the message the mock answered with. */
 function recorded(m: MessageObject) {
@@ -94,22 +80,6 @@ function recorded(m: MessageObject) {
 
 function summary(e: AuditRecord) {
   return { event_type: e.event_type, name: e.name, provider: e.provider, request_model: e.request_model, response_model: e.response_model, response_id: e.data['response_id'], finish_reasons: e.data['finish_reasons'], usage: e.usage, status: e.status, error_type: e.error_type };
-}
-
-/** A response's content blocks → the semconv output message. */
-function outputOf(m: MessageObject) {
-  const parts = m.content.map((b) => (b.type === 'text' ? { type: 'text', content: b.text } : { type: 'tool_call', id: b.id, name: b.name, arguments: b.input }));
-  return [{ role: 'assistant', parts, finish_reason: m.stop_reason }];
-}
-
-/** The text of the text deltas of a served stream. */
-function deltaText(x: ServedExchange): string {
-  return (x.response as MessageStreamEvent[])
-    .flatMap((e) => {
-      const delta = e['delta'] as { type?: string; text?: string } | undefined;
-      return e.type === 'content_block_delta' && delta?.type === 'text_delta' ? [delta.text ?? ''] : [];
-    })
-    .join('');
 }
 
 const POLICY = `You are a travel assistant. ${'Answer briefly and cite the tool you used. '.repeat(40)}`;

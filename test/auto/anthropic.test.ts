@@ -7,6 +7,7 @@ import { withAgentInvocation, withRequestContext, withToolCall } from '@auditrai
 import { createMessage, type MessageObject, type MessageStreamEvent, type MessageUsage, type MockProvider, type ServedExchange, startMockProvider } from '@auditrail/mock-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../packages/instrumentation/src/anthropic/index.ts';
+import { deltaText, outputOf, payloadContent, semconvUsage } from './fixtures/anthropic-harness.ts';
 import { type AuditedApp, auditedApp, freshStore } from '../support/audited-app.ts';
 
 delete process.env['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'];
@@ -56,25 +57,10 @@ async function events(requestId: string): Promise<AuditRecord[]> {
 }
 
 /** The content attributes of an event, parsed. */
-async function content(e: AuditRecord): Promise<Record<string, unknown>> {
-  const [p] = await store.payloads([e.payload!.digest]);
-  const attributes = JSON.parse(p!.content) as Record<string, string>;
-  return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, JSON.parse(v)]));
-}
+const content = (e: AuditRecord) => payloadContent(store, e);
 
 function messagesServed(): ServedExchange[] {
   return mock.served.filter((x) => x.path === '/v1/messages');
-}
-
-/** The usage a served message reports, in the record's semconv form: input includes cache reads and writes. */
-function semconvUsage(u: MessageUsage) {
-  return {
-    input_tokens: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens,
-    output_tokens: u.output_tokens,
-    cache_read_tokens: u.cache_read_input_tokens,
-    cache_write_tokens: u.cache_creation_input_tokens,
-    reasoning_tokens: null,
-  };
 }
 
 /** Anthropic's own figures, kept beside the semconv ones. */
@@ -89,28 +75,9 @@ function rawUsage(u: MessageUsage) {
   };
 }
 
-/** Content blocks of a response (the mock's or the SDK's) → the semconv output message. */
-function outputOf(m: { content: ReadonlyArray<{ type: string }>; stop_reason: string | null }) {
-  const part = (b: { type: string }) => {
-    const block = b as MessageObject['content'][number];
-    return block.type === 'text' ? { type: 'text', content: block.text } : { type: 'tool_call', id: block.id, name: block.name, arguments: block.input };
-  };
-  return [{ role: 'assistant', parts: m.content.map(part), finish_reason: m.stop_reason }];
-}
-
 /** The events of a served stream. */
 function sse(x: ServedExchange): MessageStreamEvent[] {
   return x.response as MessageStreamEvent[];
-}
-
-/** The text of the text deltas of a served stream. */
-function deltaText(x: ServedExchange): string {
-  return sse(x)
-    .flatMap((e) => {
-      const delta = e['delta'] as { type?: string; text?: string } | undefined;
-      return e.type === 'content_block_delta' && delta?.type === 'text_delta' ? [delta.text ?? ''] : [];
-    })
-    .join('');
 }
 
 const POLICY = `You are a travel assistant. ${'Answer briefly and cite the tool you used. '.repeat(40)}`;

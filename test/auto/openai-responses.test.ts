@@ -2,15 +2,12 @@ import OpenAI from 'openai';
 import type { Response, ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, CONTEXT, expectedCost, OpenAIHarness, recordUsage, summary } from './fixtures/openai-harness.ts';
+import { expectedCost, OpenAIHarness, oneTurn, recordUsage, succeeded, summary, textAnswer } from './fixtures/openai-harness.ts';
 
 let h: OpenAIHarness;
 let client: OpenAI;
-
 beforeAll(async () => {
-  h = await OpenAIHarness.start();
-  h.instrumentation.manuallyInstrument(OpenAI);
-  client = new OpenAI({ baseURL: h.mock.url, apiKey: API_KEY, maxRetries: 0 });
+  ({ h, client } = await OpenAIHarness.withClient(OpenAI));
 });
 afterAll(() => h.close());
 
@@ -32,32 +29,13 @@ describe('responses.create', () => {
     const r = await h.record(() => client.responses.create(body));
     const served = r.served[0]!.response as Response;
     expect(r.value.output_text).toBe(outputText(served));
-    expect(r.events.map(summary)).toEqual([
-      {
-        event_type: 'llm.completion',
-        name: 'chat gpt-4o-mini',
-        status: 'unset',
-        error_type: null,
-        aborted: false,
-        provider: 'openai',
-        request_model: 'gpt-4o-mini',
-        response_model: served.model,
-        usage: recordUsage(served.usage as never, 'responses'),
-        response_id: served.id,
-        finish_reasons: ['stop'],
-        context: [r.requestId, CONTEXT.userId, CONTEXT.sessionId, CONTEXT.tenantId],
-      },
-    ]);
+    expect(r.events.map(summary)).toEqual([succeeded(r.requestId, 'responses', 'gpt-4o-mini', served)]);
     const [e] = r.events;
     expect(e!.cost_usd).not.toBeNull();
     expect(e!.cost_usd).toBe(expectedCost(e!));
     expect(e!.data).toMatchObject({ temperature: 0.3, top_p: 0.8, max_tokens: 300 });
     expect(e!.attributes).toMatchObject({ 'gen_ai.conversation.id': 'conv_audit_1', 'openai.response.service_tier': 'default' });
-    expect(await h.content(e!)).toEqual({
-      'gen_ai.system_instructions': [{ type: 'text', content: 'Answer in one line.' }],
-      'gen_ai.input.messages': [{ role: 'user', parts: [{ type: 'text', content: 'What does verify check?' }] }],
-      'gen_ai.output.messages': [{ role: 'assistant', parts: [{ type: 'text', content: r.value.output_text }], finish_reason: 'stop' }],
-    });
+    expect(await h.content(e!)).toEqual(oneTurn('Answer in one line.', 'What does verify check?', r.value.output_text));
   });
 
   it('records parallel function calls and, next turn, the items that answer them (previous_response_id kept)', async () => {
@@ -132,7 +110,7 @@ describe('responses.create with stream: true', () => {
     const [e] = r.events;
     expect(summary(e!)).toMatchObject({ response_id: completed.response.id, response_model: completed.response.model, usage: recordUsage(completed.response.usage as never, 'responses'), finish_reasons: ['stop'] });
     const deltas = events.flatMap((x) => (x.type === 'response.output_text.delta' ? [x.delta] : [])).join('');
-    expect((await h.content(e!))['gen_ai.output.messages']).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: deltas }], finish_reason: 'stop' }]);
+    expect((await h.content(e!))['gen_ai.output.messages']).toEqual(textAnswer(deltas));
   });
 
   it('a stream the server cuts is recorded with the text that had arrived, aborted', async () => {
@@ -150,7 +128,7 @@ describe('responses.create with stream: true', () => {
     expect(r.value.threw).toBe('terminated');
     const [e] = r.events;
     expect([e!.status, e!.error_type, e!.attributes['auditrail.call.aborted'], e!.usage]).toEqual(['error', 'TypeError', true, null]);
-    expect((await h.content(e!))['gen_ai.output.messages']).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: r.value.text }], finish_reason: 'error' }]);
+    expect((await h.content(e!))['gen_ai.output.messages']).toEqual(textAnswer(r.value.text, 'error'));
   });
 });
 
@@ -161,20 +139,7 @@ describe('embeddings.create', () => {
     const served = r.served[0]!.response as CreateEmbeddingResponse;
     expect(r.value).toEqual(served);
     const [e] = r.events;
-    expect(summary(e!)).toEqual({
-      event_type: 'llm.embedding',
-      name: 'embeddings text-embedding-3-small',
-      status: 'unset',
-      error_type: null,
-      aborted: false,
-      provider: 'openai',
-      request_model: 'text-embedding-3-small',
-      response_model: served.model,
-      usage: recordUsage(served.usage as never, 'embeddings'),
-      response_id: null,
-      finish_reasons: null,
-      context: [r.requestId, CONTEXT.userId, CONTEXT.sessionId, CONTEXT.tenantId],
-    });
+    expect(summary(e!)).toEqual(succeeded(r.requestId, 'embeddings', 'text-embedding-3-small', served));
     expect(e!.cost_usd).not.toBeNull();
     expect(e!.cost_usd).toBe(expectedCost(e!));
     expect(e!.attributes).toMatchObject({ 'auditrail.embeddings.input_count': 2, 'gen_ai.embeddings.dimension.count': 8, 'gen_ai.request.encoding_formats': ['float'] });

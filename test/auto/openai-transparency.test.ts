@@ -1,15 +1,12 @@
 import OpenAI, { APIError, APIPromise } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { API_KEY, OpenAIHarness } from './fixtures/openai-harness.ts';
+import { OpenAIHarness } from './fixtures/openai-harness.ts';
 
 let h: OpenAIHarness;
 let client: OpenAI;
-
 beforeAll(async () => {
-  h = await OpenAIHarness.start();
-  h.instrumentation.manuallyInstrument(OpenAI);
-  client = new OpenAI({ baseURL: h.mock.url, apiKey: API_KEY, maxRetries: 0 });
+  ({ h, client } = await OpenAIHarness.withClient(OpenAI));
 });
 afterAll(() => h.close());
 

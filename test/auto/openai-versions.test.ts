@@ -1,7 +1,7 @@
 import OpenAIv4 from 'openai-v4';
 import OpenAIv5 from 'openai-v5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, CONTEXT, expectedCost, OpenAIHarness, recordUsage, streamedText, summary } from './fixtures/openai-harness.ts';
+import { expectedCost, OpenAIHarness, oneTurn, recordUsage, streamedText, succeeded, summary, textAnswer } from './fixtures/openai-harness.ts';
 
 /**
  * The core scenarios against the older majors still in use: openai 4.x (own fetch shims, classes
@@ -36,34 +36,15 @@ describe.each([
 ])('openai v%s', (major, OpenAI) => {
   let client: Client;
   beforeAll(() => {
-    client = new OpenAI({ baseURL: h.mock.url, apiKey: API_KEY, maxRetries: 0 });
+    client = h.client(OpenAI);
   });
 
   it('chat: request, answer, usage, cost, messages', async () => {
     const r = await h.record(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: `v${major}` }, { role: 'user', content: 'Hello from an older SDK' }] }));
     const served = r.served[0]!.response as Json;
-    expect(r.events.map(summary)).toEqual([
-      {
-        event_type: 'llm.completion',
-        name: 'chat gpt-4o-mini',
-        status: 'unset',
-        error_type: null,
-        aborted: false,
-        provider: 'openai',
-        request_model: 'gpt-4o-mini',
-        response_model: served['model'],
-        usage: recordUsage(served['usage'], 'chat'),
-        response_id: served['id'],
-        finish_reasons: ['stop'],
-        context: [r.requestId, CONTEXT.userId, CONTEXT.sessionId, CONTEXT.tenantId],
-      },
-    ]);
+    expect(r.events.map(summary)).toEqual([succeeded(r.requestId, 'chat', 'gpt-4o-mini', served)]);
     expect(r.events[0]!.cost_usd).toBe(expectedCost(r.events[0]!));
-    expect(await h.content(r.events[0]!)).toEqual({
-      'gen_ai.system_instructions': [{ type: 'text', content: `v${major}` }],
-      'gen_ai.input.messages': [{ role: 'user', parts: [{ type: 'text', content: 'Hello from an older SDK' }] }],
-      'gen_ai.output.messages': [{ role: 'assistant', parts: [{ type: 'text', content: served['choices'][0].message.content }], finish_reason: 'stop' }],
-    });
+    expect(await h.content(r.events[0]!)).toEqual(oneTurn(`v${major}`, 'Hello from an older SDK', served['choices'][0].message.content));
   });
 
   it('chat, streamed with parallel tool calls: complete at the end of the stream', async () => {
@@ -97,9 +78,7 @@ describe.each([
       ['llm.completion', 'chat gpt-4o-mini', completed.id, recordUsage(completed.usage, 'responses')],
       ['llm.embedding', 'embeddings text-embedding-3-small', null, recordUsage(embedding.usage, 'embeddings')],
     ]);
-    expect((await h.content(r.events[1]!))['gen_ai.output.messages']).toEqual([
-      { role: 'assistant', parts: [{ type: 'text', content: completed.output[0].content[0].text }], finish_reason: 'stop' },
-    ]);
+    expect((await h.content(r.events[1]!))['gen_ai.output.messages']).toEqual(textAnswer(completed.output[0].content[0].text));
   });
 
   it('errors by class; a stream cut by the server and one aborted by the app', async () => {

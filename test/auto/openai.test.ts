@@ -4,16 +4,12 @@ import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../packages/instrumentation/src/openai/index.ts';
-import { API_KEY, CONTEXT, expectedCost, OpenAIHarness, recordUsage, streamedText, summary } from './fixtures/openai-harness.ts';
+import { API_KEY, expectedCost, OpenAIHarness, oneTurn, recordUsage, streamedText, succeeded, summary, textAnswer } from './fixtures/openai-harness.ts';
 
 let h: OpenAIHarness;
 let client: OpenAI;
-
 beforeAll(async () => {
-  h = await OpenAIHarness.start();
-  // vitest loads `openai` as ESM, which the require hook never sees: the ESM/bundler path.
-  h.instrumentation.manuallyInstrument(OpenAI);
-  client = new OpenAI({ baseURL: h.mock.url, apiKey: API_KEY, maxRetries: 0 });
+  ({ h, client } = await OpenAIHarness.withClient(OpenAI));
 });
 afterAll(() => h.close());
 
@@ -38,22 +34,7 @@ describe('chat.completions.create', () => {
     const r = await h.record(() => client.chat.completions.create(body));
     const served = r.served[0]!.response as ChatCompletion;
     expect(r.value).toEqual(served);
-    expect(r.events.map(summary)).toEqual([
-      {
-        event_type: 'llm.completion',
-        name: 'chat gpt-4o-mini',
-        status: 'unset',
-        error_type: null,
-        aborted: false,
-        provider: 'openai',
-        request_model: 'gpt-4o-mini',
-        response_model: served.model,
-        usage: recordUsage(served.usage as never, 'chat'),
-        response_id: served.id,
-        finish_reasons: ['stop'],
-        context: [r.requestId, CONTEXT.userId, CONTEXT.sessionId, CONTEXT.tenantId],
-      },
-    ]);
+    expect(r.events.map(summary)).toEqual([succeeded(r.requestId, 'chat', 'gpt-4o-mini', served)]);
     const [e] = r.events;
     expect(e!.cost_usd).not.toBeNull();
     expect(e!.cost_usd).toBe(expectedCost(e!));
@@ -71,11 +52,7 @@ describe('chat.completions.create', () => {
     expect(e!.attributes['gen_ai.request.choice.count']).toBeUndefined();
     // Content lives beside the record, in the conventions' message structure.
     expect(Object.keys(e!.attributes).filter((k) => k.includes('messages') || k.includes('instructions'))).toEqual([]);
-    expect(await h.content(e!)).toEqual({
-      'gen_ai.system_instructions': [{ type: 'text', content: 'You are terse.' }],
-      'gen_ai.input.messages': [{ role: 'user', parts: [{ type: 'text', content: 'What is an audit trail?' }] }],
-      'gen_ai.output.messages': [{ role: 'assistant', parts: [{ type: 'text', content: served.choices[0]!.message.content }], finish_reason: 'stop' }],
-    });
+    expect(await h.content(e!)).toEqual(oneTurn('You are terse.', 'What is an audit trail?', served.choices[0]!.message.content));
   });
 
   it('records parallel tool calls, their definitions, and the tool results of the next turn', async () => {
@@ -105,7 +82,7 @@ describe('chat.completions.create', () => {
       { role: 'assistant', parts: toolCallParts },
       ...results.map((m) => ({ role: 'tool', parts: [{ type: 'tool_call_response', id: (m as { tool_call_id: string }).tool_call_id, response: m.content }] })),
     ]);
-    expect(two!['gen_ai.output.messages']).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: b.choices[0]!.message.content }], finish_reason: 'stop' }]);
+    expect(two!['gen_ai.output.messages']).toEqual(textAnswer(b.choices[0]!.message.content));
     expect(b.choices[0]!.message.content).toContain('(using 2 tool results)');
   });
 
@@ -145,27 +122,9 @@ describe('chat.completions.create with stream: true', () => {
     const { before, chunks } = r.value;
     expect(before).toEqual([]);
     expect(chunks).toEqual(r.served[0]!.response);
-    const last = chunks.at(-1)!;
-    expect(r.events.map(summary)).toEqual([
-      {
-        event_type: 'llm.completion',
-        name: 'chat gpt-4o-mini',
-        status: 'unset',
-        error_type: null,
-        aborted: false,
-        provider: 'openai',
-        request_model: 'gpt-4o-mini',
-        response_model: last.model,
-        usage: recordUsage(last.usage as never, 'chat'),
-        response_id: last.id,
-        finish_reasons: ['stop'],
-        context: [r.requestId, CONTEXT.userId, CONTEXT.sessionId, CONTEXT.tenantId],
-      },
-    ]);
+    expect(r.events.map(summary)).toEqual([succeeded(r.requestId, 'chat', 'gpt-4o-mini', chunks.at(-1)!)]);
     expect(r.events[0]!.cost_usd).toBe(expectedCost(r.events[0]!));
-    expect((await h.content(r.events[0]!))['gen_ai.output.messages']).toEqual([
-      { role: 'assistant', parts: [{ type: 'text', content: streamedText(chunks) }], finish_reason: 'stop' },
-    ]);
+    expect((await h.content(r.events[0]!))['gen_ai.output.messages']).toEqual(textAnswer(streamedText(chunks)));
   });
 
   it('without include_usage records no usage (unknown, not zero) and so no cost', async () => {
