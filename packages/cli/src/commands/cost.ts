@@ -2,7 +2,7 @@ import type { CostGroup } from '@auditrail/clickhouse';
 import { CliError, type Io } from '../io.js';
 import { openStore } from '../open-store.js';
 import { FILTER_OPTIONS, parse, STORE_OPTIONS } from '../options.js';
-import { table, usd } from '../format/text.js';
+import { sumUsd, table, usd } from '../format/text.js';
 import { filterOf } from './query.js';
 
 export const COST_HELP = `auditrail cost --by user|tenant|model|day [filters] [--store DIR | --clickhouse URL] [--json]
@@ -27,12 +27,12 @@ export async function costCommand(argv: string[], io: Io): Promise<number> {
       io.out(JSON.stringify(rows, null, 2) + '\n');
       return 0;
     }
-    const total = rows.reduce((n, r) => n + Number(r.cost_usd), 0);
+    const total = sumUsd(rows.map((r) => r.cost_usd));
     io.out(
       table(
         [by, 'calls', 'unpriced', 'input tokens', 'output tokens', 'cost'],
         rows.map((r) => [r.key || '(none)', r.calls, r.unpriced, r.input_tokens, r.output_tokens, usd(r.cost_usd)]),
-      ) + `total ${usd(total.toFixed(12))} over ${rows.reduce((n, r) => n + r.calls, 0)} calls\n`,
+      ) + `total ${usd(total)} over ${rows.reduce((n, r) => n + r.calls, 0)} calls\n`,
     );
     return 0;
   } finally {

@@ -1,3 +1,12 @@
+import { unitsToUsd, usdToUnits } from '@auditrail/core';
+
+/** The exact sum of decimal USD amounts (records carry 12 decimals; no float rounding). Null and bad values count 0. */
+export function sumUsd(costs: Iterable<string | null | undefined>): string {
+  let units = 0n;
+  for (const c of costs) units += (c == null ? null : usdToUnits(c)) ?? 0n;
+  return unitsToUsd(units);
+}
+
 /** `$0.000123`; `unpriced` for null (unknown is not zero). */
 export function usd(cost: string | null | undefined): string {
   if (cost === null || cost === undefined) return 'unpriced';

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@auditrail/core';
 import { type CorrectedCosts, positionKey } from './corrected-costs.js';
-import { ms, usd } from './text.js';
+import { ms, sumUsd, usd } from './text.js';
 
 const NONE: CorrectedCosts = new Map();
 
@@ -58,12 +58,12 @@ export function traceTree(events: AuditRecord[], corrected: CorrectedCosts = NON
 export function traceSummary(events: AuditRecord[], corrected: CorrectedCosts = NONE): string {
   const first = events[0]!;
   const cost = (e: AuditRecord) => corrected.get(positionKey(e)) ?? e.cost_usd;
-  const total = events.reduce((n, e) => n + Number(cost(e) ?? 0), 0);
+  const total = sumUsd(events.map(cost));
   const unpriced = events.filter((e) => e.event_type.startsWith('llm.') && cost(e) === null).length;
   const llm = events.filter((e) => e.event_type.startsWith('llm.')).length;
   const tools = events.filter((e) => e.event_type === 'tool.call').length;
   const who = [first.request_id ? `request ${first.request_id}` : `trace ${first.trace_id}`, `tenant ${first.tenant_id}`];
   if (first.user_id) who.push(`user ${first.user_id}`);
   if (first.session_id) who.push(`session ${first.session_id}`);
-  return `${who.join(' · ')}\n${events.length} events · ${llm} LLM calls · ${tools} tool calls · cost ${usd(total.toFixed(12))}${unpriced ? ` (+${unpriced} unpriced)` : ''}\n`;
+  return `${who.join(' · ')}\n${events.length} events · ${llm} LLM calls · ${tools} tool calls · cost ${usd(total)}${unpriced ? ` (+${unpriced} unpriced)` : ''}\n`;
 }
