@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AuditRecord, ChainRow, EventBatch, PayloadRow } from '@auditrail/core';
+import { type AuditRecord, type ChainRow, COST_CORRECTION, type EventBatch, type PayloadRow } from '@auditrail/core';
 import { StoreError } from './errors.js';
 import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
 import { withEffectiveCost } from './queries/effective-cost.js';
-import { COST_CORRECTION, DERIVED_COLUMNS, DERIVED_HASH_EXPR, LINK_COLUMNS, STORED_HASH_EXPR } from './schema/columns.js';
+import { DERIVED_COLUMNS, DERIVED_HASH_EXPR, LINK_COLUMNS, STORED_HASH_EXPR } from './schema/columns.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema/migrations.js';
 import type { ChainRead, ColumnDrift, CorrectionRow, CostGroup, CostRow, EventFilter, RequestSummary, ScanOptions, Store, StreamPosition, StreamSummary } from './types.js';
 

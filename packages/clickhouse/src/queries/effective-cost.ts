@@ -1,4 +1,4 @@
-import { COST_CORRECTION } from '../schema/columns.js';
+import { COST_CORRECTION } from '@auditrail/core';
 
 /**
  * Cost with corrections. A `cost.correction` event names an event by its stream position and

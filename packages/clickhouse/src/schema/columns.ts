@@ -1,3 +1,5 @@
+import { COST_CORRECTION } from '@auditrail/core';
+
 /**
  * Every queryable column of `events`, with the expression that derives it from the hashed record.
  * DDL (as MATERIALIZED columns), the drift check of `verify` and documentation all read this list,
@@ -98,9 +100,6 @@ export const DERIVED_HASH_EXPR = `cityHash64(tuple(${DERIVED_COLUMNS.map((c) => 
 
 /** The same hash over the stored column values. */
 export const STORED_HASH_EXPR = `cityHash64(tuple(${DERIVED_COLUMNS.map((c) => c.name).join(', ')}))`;
-
-/** The event type whose records name another event: a new price for a past call. */
-export const COST_CORRECTION = 'cost.correction';
 
 /**
  * Columns added by migration 2: the event a `cost.correction` names, by its stream position (the
