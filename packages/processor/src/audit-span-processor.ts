@@ -262,8 +262,8 @@ export class AuditSpanProcessor implements SpanProcessor {
         const type = eventTypeOf(span.attributes)!;
         const tenantId = this.#tenants.get(span) ?? this.#config.tenantId;
         try {
-          const converted = spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested });
-          add(this.#linkDecision(converted));
+          const converted = spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested, recent: this.#recent });
+          add(converted);
           const r = converted.record;
           if (r.trace_id !== null && r.span_id !== null) this.#recent.remember(r.trace_id, r.span_id, r.event_id);
         } catch (e) {
@@ -297,14 +297,6 @@ export class AuditSpanProcessor implements SpanProcessor {
         this.#sealedEvents += records.length;
       }
     }
-  }
-
-  /** A decision's record names the calls it rests on by event id too, for those sealed here. */
-  #linkDecision(converted: ConvertedSpan): ConvertedSpan {
-    const { record } = converted;
-    const basedOn = record.data['based_on'];
-    if (record.event_type !== 'decision' || !Array.isArray(basedOn)) return converted;
-    return { ...converted, record: { ...record, data: { ...record.data, based_on_event_ids: this.#recent.eventIds(basedOn) } } };
   }
 
   /**

@@ -19,6 +19,7 @@ import { dialectOf } from './dialects/detect.js';
 import { contentOfLogs } from './dialects/otel-openai-logs.js';
 import type { ContentKey, DerivedContent, Normalized, SpanView } from './dialects/types.js';
 import type { NestedCalls } from './nested-calls.js';
+import type { RecentEvents } from '../recent-events.js';
 
 export { eventTypeOf } from './dialects/detect.js';
 
@@ -50,6 +51,8 @@ export interface ConvertContext {
   readonly logs?: LogContentSource | undefined;
   /** Model calls nested in model calls (one call seen by two instrumentations). */
   readonly nested?: NestedCalls | undefined;
+  /** Event ids of recently sealed spans: a decision's record names the calls it rests on by event id too. */
+  readonly recent?: RecentEvents | undefined;
 }
 
 /** The service a span's resource names (`service.name`, `service.version`, deployment environment). */
@@ -140,6 +143,8 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
   const view: SpanView = { name: span.name, attributes: a, scope: scopeOf(span) };
   const { traceId, spanId } = span.spanContext();
   const n = accountOnce(span, type, dialectOf(view).normalize(view, type), ctx.nested);
+  const basedOn = n.data['based_on'];
+  if (type === 'decision' && ctx.recent !== undefined && Array.isArray(basedOn)) n.data['based_on_event_ids'] = ctx.recent.eventIds(basedOn);
   const split = splitAttributes(a);
   const payload = withDerived(split.payload, n.content, ctx.logs?.take(span, traceId, spanId));
   const priced = (type === 'llm.completion' || type === 'llm.embedding') && n.data['duplicate_of'] === undefined;
