@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { type AuditRecord, type ChainRow, COST_CORRECTION, type EventBatch, type PayloadRow } from '@auditrail/core';
 import { StoreError } from './errors.js';
 import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
-import { withEffectiveCost } from './queries/effective-cost.js';
+import { latestCorrectionsSql, ofLatest, withEffectiveCost } from './queries/effective-cost.js';
 import { DERIVED_COLUMNS, DERIVED_HASH_EXPR, LINK_COLUMNS, STORED_HASH_EXPR } from './schema/columns.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema/migrations.js';
 import type { ChainRead, ColumnDrift, CorrectionRow, CostGroup, CostRow, EventFilter, RequestSummary, ScanOptions, Store, StreamPosition, StreamSummary } from './types.js';
@@ -249,28 +249,24 @@ export class ClickHouseStore implements Store {
 
   async latestCorrections(positions: readonly StreamPosition[]): Promise<CorrectionRow[]> {
     if (positions.length === 0) return [];
-    // No alias is a column name: ClickHouse would resolve the name to the alias, in argMax and in WHERE.
     // The positions become a set (IN a subquery), not an array searched once per correction row.
-    const latest = '(observed_at, stream_id, seq)';
-    const rows = await this.#rows<{ c_stream: string; c_seq: string; c_cost: string; c_source: string; c_event: string; corrections: string }>(
-      `SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq,
-        toString(argMax(cost_usd, ${latest})) AS c_cost,
-        toString(argMax(price_source, ${latest})) AS c_source,
-        toString(argMax(event_id, ${latest})) AS c_event,
-        count() AS corrections
-      FROM ${this.database}.events
-      WHERE event_type = '${COST_CORRECTION}' AND corrects_stream_id != '' AND cost_usd IS NOT NULL
-        AND (corrects_stream_id, corrects_seq) IN (SELECT p.1, p.2 FROM (SELECT arrayJoin(arrayZip({s:Array(String)}, {q:Array(UInt64)})) AS p))
-      GROUP BY c_stream, c_seq
+    const corrections = latestCorrectionsSql(
+      this.database,
+      ' AND (corrects_stream_id, corrects_seq) IN (SELECT p.1, p.2 FROM (SELECT arrayJoin(arrayZip({s:Array(String)}, {q:Array(UInt64)})) AS p))',
+      `, ${ofLatest('price_source')} AS c_source, ${ofLatest('event_id')} AS c_event, count() AS corrections`,
+    );
+    const rows = await this.#rows<{ c_stream: string; c_seq: string; cost: string; source: string; event: string; corrections: string }>(
+      `SELECT c_stream, c_seq, toString(c_cost) AS cost, toString(c_source) AS source, toString(c_event) AS event, corrections
+      FROM (${corrections})
       ORDER BY c_stream, c_seq`,
       { s: positions.map((p) => p.stream_id), q: positions.map((p) => p.seq) },
     );
     return rows.map((r) => ({
       stream_id: r.c_stream,
       seq: Number(r.c_seq),
-      cost_usd: r.c_cost,
-      price_source: r.c_source,
-      correction_event_id: r.c_event,
+      cost_usd: r.cost,
+      price_source: r.source,
+      correction_event_id: r.event,
       corrections: Number(r.corrections),
     }));
   }

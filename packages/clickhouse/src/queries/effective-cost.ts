@@ -11,11 +11,21 @@ import { COST_CORRECTION } from '@auditrail/core';
  * no corrections the join adds a scan of the skip index only.
  */
 
-/** The latest correction of each corrected event: c_stream, c_seq → c_cost. Restricted to one tenant when `tenant`. */
-export function latestCorrectionsSql(db: string, tenant: boolean): string {
-  return `SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq, argMax(cost_usd, (observed_at, stream_id, seq)) AS c_cost
+/** An aggregate over an event's corrections that takes the value of the latest: by observed_at, then position. */
+export function ofLatest(column: string): string {
+  return `argMax(${column}, (observed_at, stream_id, seq))`;
+}
+
+/**
+ * The latest correction of each corrected event: c_stream, c_seq → c_cost (Decimal), then any
+ * `columns` (aggregates, each with a leading comma). `where` narrows the corrections read (it
+ * starts with AND). Aliases are never column names: ClickHouse would resolve the name to the
+ * alias, in argMax and in WHERE.
+ */
+export function latestCorrectionsSql(db: string, where = '', columns = ''): string {
+  return `SELECT corrects_stream_id AS c_stream, corrects_seq AS c_seq, ${ofLatest('cost_usd')} AS c_cost${columns}
     FROM ${db}.events
-    WHERE event_type = '${COST_CORRECTION}' AND corrects_stream_id != '' AND cost_usd IS NOT NULL${tenant ? ' AND tenant_id = {tenant_id:String}' : ''}
+    WHERE event_type = '${COST_CORRECTION}' AND corrects_stream_id != '' AND cost_usd IS NOT NULL${where}
     GROUP BY c_stream, c_seq`;
 }
 
@@ -26,5 +36,5 @@ export function latestCorrectionsSql(db: string, tenant: boolean): string {
 export function withEffectiveCost(db: string, events: string, tenant: boolean, columns: readonly string[]): string {
   return `SELECT ${columns.map((c) => `e.${c} AS ${c}`).join(', ')}, if(c.c_stream = '', e.cost_usd, c.c_cost) AS effective_cost
     FROM (${events}) AS e
-    LEFT JOIN (${latestCorrectionsSql(db, tenant)}) AS c ON e.stream_id = c.c_stream AND e.seq = c.c_seq`;
+    LEFT JOIN (${latestCorrectionsSql(db, tenant ? ' AND tenant_id = {tenant_id:String}' : '')}) AS c ON e.stream_id = c.c_stream AND e.seq = c.c_seq`;
 }
