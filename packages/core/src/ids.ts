@@ -22,7 +22,9 @@ export function uuidv7(nowMs: number = Date.now()): string {
     lastMs = nowMs;
     counter = 0;
   }
-  const b = Buffer.from(randomView(16));
+  // Written in place: these pool bytes are handed out once and only refilled after. Copying them
+  // first (Buffer.from) cost an allocation, ~80 ns per id.
+  const b = randomView(16);
   // Plain arithmetic, not bitwise: the timestamp needs 48 bits.
   let ms = nowMs;
   for (let i = 5; i >= 0; i--) {
