@@ -1,5 +1,6 @@
 import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { contextAttributes, json, safely, tracer } from './run-span.js';
+import { contextAttributes, safely, tracer } from './run-span.js';
+import { json } from './values.js';
 import * as sc from './semconv.js';
 import type { SpanReference } from './types.js';
 

@@ -1,6 +1,7 @@
 import { type Attributes, SpanKind } from '@opentelemetry/api';
 import { SpanHandle } from './span-handle.js';
-import { json, runInSpan, safely } from './run-span.js';
+import { runInSpan, safely } from './run-span.js';
+import { json } from './values.js';
 import * as sc from './semconv.js';
 import type { LlmCallOptions, LlmResponse } from './types.js';
 

@@ -1,5 +1,6 @@
 import { type Attributes, SpanKind } from '@opentelemetry/api';
-import { json, runInSpan, safely } from './run-span.js';
+import { runInSpan, safely } from './run-span.js';
+import { json } from './values.js';
 import { SpanHandle } from './span-handle.js';
 import * as sc from './semconv.js';
 

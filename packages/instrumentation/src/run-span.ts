@@ -59,12 +59,3 @@ export async function runInSpan<T>(name: string, kind: SpanKind, attributes: Att
     return fn(trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }));
   }
 }
-
-/** A JSON string of `value`, or undefined when it cannot be serialized. */
-export function json(value: unknown): string | undefined {
-  try {
-    return value === undefined ? undefined : JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
-}

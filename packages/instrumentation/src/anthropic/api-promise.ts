@@ -1,6 +1,6 @@
 import { observePromise } from '../auto/observed-call.js';
 import { safely } from '../run-span.js';
-import { isObj } from './internal-types.js';
+import { isJson } from '../values.js';
 
 export interface ApiPromiseHooks {
   /** The parsed response: a `Message`, or a `Stream` for `stream: true`. */
@@ -35,10 +35,10 @@ function replace(target: object, name: string, make: (original: Method) => Metho
  */
 export function observeApiPromise(promise: unknown, hooks: ApiPromiseHooks): void {
   safely(() => {
-    if (!isObj(promise)) return;
+    if (!isJson(promise)) return;
     let observed = false;
     const attach = (result: unknown, onValue: (v: unknown) => void) => {
-      if (observed || !isObj(result) || typeof result['then'] !== 'function') return;
+      if (observed || !isJson(result) || typeof result['then'] !== 'function') return;
       observed = true;
       observePromise(result as unknown as PromiseLike<unknown>, onValue, hooks.error);
     };

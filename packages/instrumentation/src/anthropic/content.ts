@@ -1,5 +1,5 @@
 import type { ChatMessage, MessagePart } from '../types.js';
-import { isObj, type Obj, str } from './internal-types.js';
+import { isJson, type Json, str } from '../values.js';
 
 /**
  * Anthropic content blocks → parts of the GenAI semantic-convention message structure.
@@ -16,7 +16,7 @@ import { isObj, type Obj, str } from './internal-types.js';
  * `cache_control`, citations and signatures are not content and are left out.
  */
 export function blockPart(block: unknown): MessagePart {
-  if (!isObj(block)) return { type: 'unknown' };
+  if (!isJson(block)) return { type: 'unknown' };
   switch (block['type']) {
     case 'text':
       return { type: 'text', content: str(block['text']) ?? '' };
@@ -45,7 +45,7 @@ function toolResult(content: unknown): unknown {
 }
 
 function mediaPart(modality: 'image' | 'document', source: unknown): MessagePart {
-  const s: Obj = isObj(source) ? source : {};
+  const s: Json = isJson(source) ? source : {};
   switch (s['type']) {
     case 'url':
       return { type: 'uri', modality, uri: str(s['url']) };
@@ -66,7 +66,7 @@ export function contentParts(content: unknown): MessagePart[] {
 /** `messages` of a request → input messages (roles as sent: Anthropic tool results are `user` turns). */
 export function inputMessages(messages: unknown): ChatMessage[] | undefined {
   if (!Array.isArray(messages)) return undefined;
-  return messages.map((m) => (isObj(m) ? { role: str(m['role']) ?? 'user', parts: contentParts(m['content']) } : { role: 'user', parts: [] }));
+  return messages.map((m) => (isJson(m) ? { role: str(m['role']) ?? 'user', parts: contentParts(m['content']) } : { role: 'user', parts: [] }));
 }
 
 /** `system` (a string or text blocks) → system instructions. */
@@ -82,7 +82,7 @@ export function systemInstructions(system: unknown): MessagePart[] | undefined {
 export function toolDefinitions(tools: unknown): unknown[] | undefined {
   if (!Array.isArray(tools)) return undefined;
   return tools.map((t) => {
-    if (!isObj(t)) return t;
+    if (!isJson(t)) return t;
     const type = str(t['type']);
     if (type === undefined || type === 'custom') return { type: 'function', name: t['name'], description: t['description'], parameters: t['input_schema'] };
     return { type, name: t['name'] };

@@ -1,6 +1,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
-import { isObj, type MessagesPrototype, type SdkMethod } from './internal-types.js';
+import { isJson } from '../values.js';
+import type { MessagesPrototype, SdkMethod } from './internal-types.js';
 import { owned, ownerOf, patchCreate, patchStream, type PatchSettings } from './patch-messages.js';
 import type { AnthropicInstrumentationConfig } from './types.js';
 
@@ -28,7 +29,7 @@ function messagesPrototypes(anthropic: unknown): MessagesPrototype[] {
   const a = anthropic as { Messages?: { prototype?: unknown }; Beta?: { Messages?: { prototype?: unknown } } } | undefined;
   const found: MessagesPrototype[] = [];
   for (const proto of [a?.Messages?.prototype, a?.Beta?.Messages?.prototype]) {
-    if (isObj(proto) && typeof proto['create'] === 'function' && !found.includes(proto as unknown as MessagesPrototype)) found.push(proto as unknown as MessagesPrototype);
+    if (isJson(proto) && typeof proto['create'] === 'function' && !found.includes(proto as unknown as MessagesPrototype)) found.push(proto as unknown as MessagesPrototype);
   }
   return found;
 }

@@ -1,9 +1,9 @@
-import { isObj, type Obj, str } from './internal-types.js';
+import { isJson, type Json, str } from '../values.js';
 import { type RecordedResponse, recordedMessage } from './response.js';
 
 /** A content block being streamed, and the JSON text of its tool input so far. */
 interface OpenBlock {
-  block: Obj;
+  block: Json;
   json: string;
 }
 
@@ -18,8 +18,8 @@ interface OpenBlock {
  */
 export class MessageAccumulator {
   readonly #capture: boolean;
-  #message: Obj | undefined;
-  #usage: Obj = {};
+  #message: Json | undefined;
+  #usage: Json = {};
   readonly #blocks: OpenBlock[] = [];
   #stopReason: string | undefined;
   #final = false;
@@ -35,19 +35,19 @@ export class MessageAccumulator {
   }
 
   add(event: unknown): void {
-    if (!isObj(event)) return;
+    if (!isJson(event)) return;
     switch (event['type']) {
       case 'message_start': {
         const m = event['message'];
-        if (!isObj(m)) return;
+        if (!isJson(m)) return;
         this.#message = { id: m['id'], model: m['model'], role: m['role'] };
-        this.#usage = isObj(m['usage']) ? { ...m['usage'] } : {};
+        this.#usage = isJson(m['usage']) ? { ...m['usage'] } : {};
         return;
       }
       case 'content_block_start': {
         const block = event['content_block'];
         const index = event['index'];
-        if (!this.#capture || !isObj(block) || typeof index !== 'number') return;
+        if (!this.#capture || !isJson(block) || typeof index !== 'number') return;
         this.#blocks[index] = { block: { ...block }, json: '' };
         return;
       }
@@ -56,10 +56,10 @@ export class MessageAccumulator {
         return;
       case 'message_delta': {
         const delta = event['delta'];
-        const stop = isObj(delta) ? str(delta['stop_reason']) : undefined;
+        const stop = isJson(delta) ? str(delta['stop_reason']) : undefined;
         if (stop !== undefined) this.#stopReason = stop;
         const usage = event['usage'];
-        if (isObj(usage)) for (const [key, value] of Object.entries(usage)) if (value !== null && value !== undefined) this.#usage[key] = value;
+        if (isJson(usage)) for (const [key, value] of Object.entries(usage)) if (value !== null && value !== undefined) this.#usage[key] = value;
         this.#final = true;
         return;
       }
@@ -72,11 +72,11 @@ export class MessageAccumulator {
     }
   }
 
-  #delta(event: Obj): void {
+  #delta(event: Json): void {
     const index = event['index'];
     const delta = event['delta'];
     const open = typeof index === 'number' ? this.#blocks[index] : undefined;
-    if (!open || !isObj(delta)) return;
+    if (!open || !isJson(delta)) return;
     const b = open.block;
     switch (delta['type']) {
       case 'text_delta':

@@ -1,5 +1,5 @@
 import { INVALID_SPAN_CONTEXT, type Span, type SpanContext, trace, type Tracer } from '@opentelemetry/api';
-import { isObj } from './internal-types.js';
+import { isJson } from '../values.js';
 
 /**
  * A tracer whose spans record nothing and carry `spanContext`. Given to the SDK in place of its
@@ -26,7 +26,7 @@ export function stubTracer(spanContext: SpanContext = INVALID_SPAN_CONTEXT): Tra
  * (older SDKs, or `openTelemetry: false`) is left as it is, and so is one whose field cannot be set.
  */
 export function withSdkTracer<T>(client: unknown, tracer: Tracer, fn: () => T): T {
-  if (!isObj(client) || !client['_tracer']) return fn();
+  if (!isJson(client) || !client['_tracer']) return fn();
   const own = client['_tracer'];
   try {
     client['_tracer'] = tracer;

@@ -2,7 +2,8 @@ import type { Tracer } from '@opentelemetry/api';
 import { ObservedCall } from '../auto/observed-call.js';
 import { safely } from '../run-span.js';
 import { observeApiPromise } from './api-promise.js';
-import { isObj, type Obj, type SdkMethod, type SdkStream } from './internal-types.js';
+import { isJson, type Json } from '../values.js';
+import type { SdkMethod, SdkStream } from './internal-types.js';
 import { stubTracer, withSdkTracer } from './native-spans.js';
 import { callOptions, extraRequestAttributes, providerOf, serverAttributes } from './request.js';
 import { recordedMessage } from './response.js';
@@ -34,11 +35,11 @@ export function owned(method: SdkMethod, owner: object): SdkMethod {
 }
 
 function clientOf(resource: unknown): unknown {
-  return isObj(resource) ? resource['_client'] : undefined;
+  return isJson(resource) ? resource['_client'] : undefined;
 }
 
 function isStream(value: unknown): value is SdkStream {
-  return isObj(value) && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  return isJson(value) && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
 /**
@@ -51,7 +52,7 @@ function isStream(value: unknown): value is SdkStream {
 export function patchCreate(original: SdkMethod, settings: PatchSettings): SdkMethod {
   return function create(this: unknown, ...args: unknown[]) {
     const [params, options] = args;
-    if (!isObj(params)) return original.apply(this, args);
+    if (!isJson(params)) return original.apply(this, args);
     const client = clientOf(this);
     let call: ObservedCall | undefined;
     let capture = false;
@@ -78,7 +79,7 @@ export function patchCreate(original: SdkMethod, settings: PatchSettings): SdkMe
   };
 }
 
-function observeResult(result: unknown, call: ObservedCall, params: Obj, capture: boolean): void {
+function observeResult(result: unknown, call: ObservedCall, params: Json, capture: boolean): void {
   observeApiPromise(result, {
     value: (value) => {
       if (params['stream'] === true && isStream(value)) observeMessageStream(value, call, capture);

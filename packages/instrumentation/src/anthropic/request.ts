@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { LlmCallOptions } from '../types.js';
 import { inputMessages, systemInstructions, toolDefinitions } from './content.js';
-import { isObj, num, type Obj, str } from './internal-types.js';
+import { isJson, type Json, num, str } from '../values.js';
 import * as asc from './semconv.js';
 
 /**
@@ -9,7 +9,7 @@ import * as asc from './semconv.js';
  * converted only when it is captured. The conversation id is the SDK's own request option
  * `openTelemetry.conversationId` (≥ 0.134), which the SDK does not send to the API.
  */
-export function callOptions(params: Obj, options: unknown, provider: string, capture: boolean): LlmCallOptions {
+export function callOptions(params: Json, options: unknown, provider: string, capture: boolean): LlmCallOptions {
   const o: LlmCallOptions = { provider, model: str(params['model']) ?? 'unknown' };
   const maxTokens = num(params['max_tokens']);
   if (maxTokens !== undefined) o.maxTokens = maxTokens;
@@ -17,8 +17,8 @@ export function callOptions(params: Obj, options: unknown, provider: string, cap
   if (temperature !== undefined) o.temperature = temperature;
   const topP = num(params['top_p']);
   if (topP !== undefined) o.topP = topP;
-  const otel = isObj(options) ? options['openTelemetry'] : undefined;
-  const conversationId = isObj(otel) ? str(otel['conversationId']) : undefined;
+  const otel = isJson(options) ? options['openTelemetry'] : undefined;
+  const conversationId = isJson(otel) ? str(otel['conversationId']) : undefined;
   if (conversationId !== undefined) o.conversationId = conversationId;
   if (capture) {
     o.inputMessages = inputMessages(params['messages']);
@@ -29,7 +29,7 @@ export function callOptions(params: Obj, options: unknown, provider: string, cap
 }
 
 /** Request parameters that `LlmCallOptions` has no field for. */
-export function extraRequestAttributes(params: Obj): Attributes {
+export function extraRequestAttributes(params: Json): Attributes {
   const a: Attributes = {};
   const topK = num(params['top_k']);
   if (topK !== undefined) a[asc.ATTR_GEN_AI_REQUEST_TOP_K] = topK;
@@ -40,13 +40,13 @@ export function extraRequestAttributes(params: Obj): Attributes {
 
 /** `gen_ai.provider.name`: `anthropic`, or the platform a Bedrock / Vertex client names itself after. */
 export function providerOf(client: unknown): string {
-  return (isObj(client) ? str(client['_genAIProviderName']) : undefined) ?? 'anthropic';
+  return (isJson(client) ? str(client['_genAIProviderName']) : undefined) ?? 'anthropic';
 }
 
 /** `server.address` and `server.port` of the client's `baseURL`. */
 export function serverAttributes(client: unknown): Attributes {
   try {
-    const base = isObj(client) ? str(client['baseURL']) : undefined;
+    const base = isJson(client) ? str(client['baseURL']) : undefined;
     if (base === undefined) return {};
     const url = new URL(base);
     return {

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { LlmResponse, LlmUsage } from '../types.js';
 import { outputMessage } from './content.js';
-import { isObj, num, type Obj, str } from './internal-types.js';
+import { isJson, type Json, num, str } from '../values.js';
 import * as asc from './semconv.js';
 
 /** What a response adds to the call: the semconv response, and Anthropic's own numbers beside it. */
@@ -21,7 +21,7 @@ export interface RecordedResponse {
  * a placeholder then, and is left out rather than recorded wrong.
  */
 export function usageOf(usage: unknown, final: boolean): LlmUsage {
-  const u: Obj = isObj(usage) ? usage : {};
+  const u: Json = isJson(usage) ? usage : {};
   const input = num(u['input_tokens']);
   const cacheRead = num(u['cache_read_input_tokens']);
   const cacheWrite = num(u['cache_creation_input_tokens']);
@@ -33,7 +33,7 @@ export function usageOf(usage: unknown, final: boolean): LlmUsage {
     const output = num(u['output_tokens']);
     if (output !== undefined) out.outputTokens = output;
     const details = u['output_tokens_details'];
-    const thinking = isObj(details) ? num(details['thinking_tokens']) : undefined;
+    const thinking = isJson(details) ? num(details['thinking_tokens']) : undefined;
     if (thinking !== undefined) out.reasoningTokens = thinking;
   }
   return out;
@@ -41,7 +41,7 @@ export function usageOf(usage: unknown, final: boolean): LlmUsage {
 
 /** The API's own usage figures (`anthropic.usage.*`), verbatim, and the tier, speed and region it reports beside them. */
 export function rawUsageAttributes(usage: unknown): Attributes {
-  const u: Obj = isObj(usage) ? usage : {};
+  const u: Json = isJson(usage) ? usage : {};
   const a: Attributes = {};
   const set = (key: string, value: unknown) => {
     const n = num(value);
@@ -51,7 +51,7 @@ export function rawUsageAttributes(usage: unknown): Attributes {
   set(asc.ATTR_ANTHROPIC_USAGE_CACHE_READ_INPUT_TOKENS, u['cache_read_input_tokens']);
   set(asc.ATTR_ANTHROPIC_USAGE_CACHE_CREATION_INPUT_TOKENS, u['cache_creation_input_tokens']);
   const creation = u['cache_creation'];
-  if (isObj(creation)) {
+  if (isJson(creation)) {
     set(asc.ATTR_ANTHROPIC_USAGE_CACHE_CREATION_5M, creation['ephemeral_5m_input_tokens']);
     set(asc.ATTR_ANTHROPIC_USAGE_CACHE_CREATION_1H, creation['ephemeral_1h_input_tokens']);
   }
@@ -71,7 +71,7 @@ export function rawUsageAttributes(usage: unknown): Attributes {
  * only when content is captured.
  */
 export function recordedMessage(message: unknown, capture: boolean, final = true): RecordedResponse {
-  const m: Obj = isObj(message) ? message : {};
+  const m: Json = isJson(message) ? message : {};
   const stopReason = final ? str(m['stop_reason']) : undefined;
   const response: LlmResponse = { id: str(m['id']), model: str(m['model']), usage: usageOf(m['usage'], final) };
   if (stopReason !== undefined) response.finishReasons = [stopReason];

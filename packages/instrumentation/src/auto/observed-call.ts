@@ -1,5 +1,5 @@
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { contextAttributes, json, safely } from '../run-span.js';
+import { contextAttributes, safely } from '../run-span.js';
 import { requestAttributes, responseAttributes } from '../llm-call.js';
 import * as sc from '../semconv.js';
 import type { LlmCallOptions, LlmResponse } from '../types.js';
@@ -171,6 +171,3 @@ export function observeIteration<T>(target: AsyncIterable<T>, hooks: IterationHo
     });
   });
 }
-
-/** JSON text of a value for a content attribute, or undefined. */
-export { json };

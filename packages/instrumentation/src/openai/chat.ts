@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage, LlmResponse, LlmUsage, MessagePart } from '../types.js';
-import type { ClientInfo, Json, Operation, RequestInfo, ResultInfo, StreamAccumulator } from './internal-types.js';
-import { array, contentParts, contentText, isJson, num, outputType, put, semconvFinishReason, stopSequences, str, toolDefinitions } from './messages.js';
+import { array, isJson, type Json, num, put, str } from '../values.js';
+import type { ClientInfo, Operation, RequestInfo, ResultInfo, StreamAccumulator } from './internal-types.js';
+import { contentParts, contentText, outputType, semconvFinishReason, stopSequences, toolDefinitions } from './messages.js';
 import * as oc from './semconv.js';
 
 /** A tool call of an assistant message (`function` or `custom`) as a `tool_call` part. */

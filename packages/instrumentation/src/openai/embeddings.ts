@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage } from '../types.js';
-import type { ClientInfo, Json, Operation, RequestInfo, ResultInfo } from './internal-types.js';
-import { array, isJson, num, put, str } from './messages.js';
+import { array, isJson, type Json, num, put, str } from '../values.js';
+import type { ClientInfo, Operation, RequestInfo, ResultInfo } from './internal-types.js';
 import * as oc from './semconv.js';
 
 function embeddingsRequest(body: Json, client: ClientInfo, capture: boolean): RequestInfo {

@@ -1,14 +1,12 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { LlmCallOptions, LlmResponse } from '../types.js';
+import type { Json } from '../values.js';
 
 /**
  * Shapes of the `openai` SDK objects this instrumentation touches, written out structurally: the
  * package never imports `openai` (not even its types), so one build serves every major version,
  * and the SDK's published `.d.ts` does not leak into ours.
  */
-
-/** A JSON object from the SDK: request bodies, responses, stream chunks. */
-export type Json = Record<string, unknown>;
 
 /** What a request becomes before the call: the span's options and extra request attributes. */
 export interface RequestInfo {

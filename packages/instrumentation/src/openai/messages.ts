@@ -1,28 +1,5 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { MessagePart } from '../types.js';
-import type { Json } from './internal-types.js';
-
-/** Type guards for values read from request bodies and responses: nothing the app sends is trusted to have a shape. */
-export function isJson(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-export function array(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-/** Sets `key` only when `value` is defined: attributes never carry undefined. */
-export function put(a: Attributes, key: string, value: string | number | boolean | string[] | undefined): void {
-  if (value !== undefined) a[key] = value;
-}
+import { array, isJson, type Json, str } from '../values.js';
 
 /**
  * A finish reason in the conventions' output-message vocabulary (`stop`, `length`,

@@ -2,8 +2,9 @@ import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../semconv.js';
 import type { ChatMessage, LlmResponse, MessagePart } from '../types.js';
 import { openAIUsage, type UsageKeys } from './chat.js';
-import type { ClientInfo, Json, Operation, RequestInfo, ResultInfo, StreamAccumulator } from './internal-types.js';
-import { array, contentParts, contentText, isJson, num, outputType, put, str, toolDefinitions } from './messages.js';
+import { array, isJson, type Json, num, put, str } from '../values.js';
+import type { ClientInfo, Operation, RequestInfo, ResultInfo, StreamAccumulator } from './internal-types.js';
+import { contentParts, contentText, outputType, toolDefinitions } from './messages.js';
 import * as oc from './semconv.js';
 
 /** The summary text of a `reasoning` item (the reasoning itself stays encrypted at the provider). */
