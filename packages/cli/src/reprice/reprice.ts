@@ -1,5 +1,6 @@
 import type { EventFilter, Store, StreamPosition } from '@auditrail/clickhouse';
 import { type AuditRecord, costCorrection, type EventBatch, ownEvent, type Pricer, StreamSequencer, unitsToUsd, type UnsealedRecord, usdToUnits } from '@auditrail/core';
+import { positionKey } from '../format/corrected-costs.js';
 import { PACKAGE_VERSION } from '../version.js';
 
 export interface RepriceOptions {
@@ -91,14 +92,14 @@ export async function reprice(store: Store, options: RepriceOptions): Promise<Re
     const page = await store.scan(filter, { limit: pageSize, ...(after ? { after } : {}) });
     if (page.length === 0) break;
     after = { stream_id: page.at(-1)!.stream_id, seq: page.at(-1)!.seq };
-    const corrections = new Map((await store.latestCorrections(page.map((r) => ({ stream_id: r.stream_id, seq: r.seq })))).map((c) => [`${c.stream_id}\n${c.seq}`, c]));
+    const corrections = new Map((await store.latestCorrections(page.map((r) => ({ stream_id: r.stream_id, seq: r.seq })))).map((c) => [positionKey(c), c]));
     for (const r of page) {
       checked++;
       const model = r.response_model ?? r.request_model ?? '';
       const m = models.get(model) ?? { calls: 0, corrected: 0, before: 0n, after: 0n };
       models.set(model, m);
       m.calls++;
-      const latest = corrections.get(`${r.stream_id}\n${r.seq}`);
+      const latest = corrections.get(positionKey(r));
       const current = latest ? { cost_usd: latest.cost_usd, price_source: latest.price_source } : { cost_usd: r.cost_usd, price_source: r.price_source };
       const next = options.pricer.price(r.provider, r.response_model ?? r.request_model, r.usage, callTime(r));
       if (next.cost_usd === null || next.price_source === null) {
