@@ -62,6 +62,7 @@ export async function reprice(store: Store, options: RepriceOptions): Promise<Re
   const dryRun = options.dryRun ?? false;
   const filter: EventFilter = { ...options.filter, types: LLM_TYPES };
   const models = new Map<string, { calls: number; corrected: number; before: bigint; after: bigint }>();
+  // Every call checked is corrected, unchanged or unpriced: the corrected count is derived.
   let checked = 0;
   let unchanged = 0;
   let unpriced = 0;
@@ -128,7 +129,7 @@ export async function reprice(store: Store, options: RepriceOptions): Promise<Re
         );
       }
     }
-    options.onProgress?.({ checked, corrected: [...models.values()].reduce((n, x) => n + x.corrected, 0) });
+    options.onProgress?.({ checked, corrected: checked - unchanged - unpriced });
     if (page.length < pageSize) break;
   }
   await flush();
@@ -137,12 +138,11 @@ export async function reprice(store: Store, options: RepriceOptions): Promise<Re
     .map(([model, m]) => ({ model, calls: m.calls, corrected: m.corrected, cost_before_usd: unitsToUsd(m.before), cost_after_usd: unitsToUsd(m.after), delta: m.after - m.before }))
     .sort((a, b) => (a.delta < b.delta ? 1 : a.delta > b.delta ? -1 : a.model.localeCompare(b.model)))
     .map(({ delta: _, ...rest }) => rest);
-  const corrected = byModel.reduce((n, m) => n + m.corrected, 0);
   return {
     dry_run: dryRun,
     stream_id: sequencer?.streamId ?? null,
     checked,
-    corrected,
+    corrected: checked - unchanged - unpriced,
     unchanged,
     unpriced,
     written,
