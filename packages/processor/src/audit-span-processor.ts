@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { type EventBatch, ownEvent, type PayloadRow, sealPayload, StreamSequencer } from '@auditrail/core';
+import { type EventBatch, type EventType, ownEvent, type PayloadRow, sealPayload, StreamSequencer } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -55,6 +55,8 @@ export class AuditSpanProcessor implements SpanProcessor {
   readonly #nested = new NestedCalls();
   readonly #recent = new RecentEvents();
   #queue: ReadableSpan[] = [];
+  /** The event type of each queued span, as `onEnd` found it (so sealing does not detect it again). */
+  readonly #types: EventType[] = [];
   /** Sealed chunks not yet in a write, in seq order. */
   readonly #chunks: SealedChunk[] = [];
   /** The batch being written (and retried with the same token until it is). */
@@ -118,13 +120,16 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    // Hot path: two attribute lookups and an array push. Everything else happens in #seal.
-    if (eventTypeOf(span.attributes) === undefined) return;
+    // Hot path: the event-type lookups (six misses for a span that is not GenAI) and two array
+    // pushes. Everything else happens in #sealBatch.
+    const type = eventTypeOf(span.attributes);
+    if (type === undefined) return;
     if (this.#shutdown !== undefined || this.#queue.length + this.#sealedEvents >= this.#config.maxQueueSize) {
       this.#drop();
       return;
     }
     this.#queue.push(span);
+    this.#types.push(type);
     // One timer at a time: the hot path never clears and re-arms timers span after span.
     if (this.#queue.length >= this.#config.sealChunkSize) {
       if (this.#timer?.soon !== true) this.#tickSoon();
@@ -202,14 +207,15 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Converts and seals the oldest chunk of queued spans (and any pending load-shed record). */
   #sealNext(): void {
     const spans = this.#queue.splice(0, this.#config.sealChunkSize);
+    const types = this.#types.splice(0, spans.length);
     try {
-      this.#sealBatch(spans);
+      this.#sealBatch(spans, types);
     } catch (e) {
       this.#logger.error(`auditrail: sealing failed: ${(e as Error).message}`);
     }
   }
 
-  #sealBatch(spans: ReadableSpan[]): void {
+  #sealBatch(spans: ReadableSpan[], types: EventType[]): void {
     const records: string[] = [];
     const payloads: PayloadRow[] = [];
     const firstSeq = this.#sequencer.nextSeq;
@@ -258,8 +264,9 @@ export class AuditSpanProcessor implements SpanProcessor {
         this.#unrecordedDrops = 0;
       }
       const logs = logContentOf(this);
-      for (const span of spans) {
-        const type = eventTypeOf(span.attributes)!;
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i]!;
+        const type = types[i]!;
         const tenantId = this.#tenants.get(span) ?? this.#config.tenantId;
         try {
           const converted = spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested, recent: this.#recent });
