@@ -39,7 +39,11 @@ export function traceTree(events: AuditRecord[], corrected: CorrectedCosts = NON
   for (const e of events) {
     const parent = e.parent_span_id && bySpan.has(e.parent_span_id) ? e.parent_span_id : null;
     if (parent === null) roots.push(e);
-    else children.set(parent, [...(children.get(parent) ?? []), e]);
+    else {
+      const siblings = children.get(parent);
+      if (siblings) siblings.push(e);
+      else children.set(parent, [e]);
+    }
   }
   const start = (e: AuditRecord) => e.started_at ?? e.observed_at;
   const order = (list: AuditRecord[]) => [...list].sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : a.seq - b.seq));
