@@ -57,11 +57,11 @@ function functionDefinitions(a: Attributes): JsonValue {
   }));
 }
 
-function derivedContent(a: Attributes, type: EventType): DerivedContent {
+function derivedContent(a: Attributes, type: EventType, completions: readonly Entry[]): DerivedContent {
   const content: DerivedContent = type === 'tool.call' ? toolCallContent(a, 'traceloop.entity.input', 'traceloop.entity.output') : {};
   if (hasIndexed(a, 'gen_ai.prompt')) content['gen_ai.input.messages'] = indexed(a, 'gen_ai.prompt').map(flattenedMessage);
-  if (hasIndexed(a, 'gen_ai.completion')) {
-    content['gen_ai.output.messages'] = indexed(a, 'gen_ai.completion').map((e) => {
+  if (completions.length > 0) {
+    content['gen_ai.output.messages'] = completions.map((e) => {
       const m = flattenedMessage(e);
       return e.has('role') ? m : { ...m, role: 'assistant' };
     });
@@ -89,13 +89,15 @@ export const openllmetry: Dialect = {
     const a = span.attributes;
     const fields = semconvFields(a, type, semconvProvider(a) === 'anthropic');
     const entity = str(a, 'traceloop.entity.name');
+    // Read once: for the finish reasons and for the output messages.
+    const completions = hasIndexed(a, 'gen_ai.completion') ? indexed(a, 'gen_ai.completion') : [];
     let data = fields.data;
     if (type === 'tool.call') data = toolData(str(a, sc.ATTR_GEN_AI_TOOL_NAME) ?? entity, str(a, sc.ATTR_GEN_AI_TOOL_CALL_ID), str(a, sc.ATTR_GEN_AI_TOOL_TYPE) ?? 'function');
     else if (type === 'agent.invoke') data = agentData(str(a, 'gen_ai.agent.name') ?? entity ?? str(a, 'traceloop.workflow.name'), str(a, 'gen_ai.agent.id'));
-    else if (data['finish_reasons'] === null && hasIndexed(a, 'gen_ai.completion')) {
-      const reasons = indexed(a, 'gen_ai.completion').map((e) => e.get('finish_reason')).filter((r): r is string => typeof r === 'string');
+    else if (data['finish_reasons'] === null && completions.length > 0) {
+      const reasons = completions.map((e) => e.get('finish_reason')).filter((r): r is string => typeof r === 'string');
       if (reasons.length > 0) data = { ...data, finish_reasons: reasons.map(wellFormed) };
     }
-    return { ...fields, operation: fields.operation ?? kindOf(a)?.[1] ?? null, data, content: derivedContent(a, type) };
+    return { ...fields, operation: fields.operation ?? kindOf(a)?.[1] ?? null, data, content: derivedContent(a, type, completions) };
   },
 };
