@@ -7,8 +7,8 @@ export interface Where {
 }
 
 const DECIMAL = /^\d{1,6}(\.\d{1,12})?$/;
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 100_000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 100_000;
 
 /** ClickHouse DateTime64 parameter text: UTC, microseconds. */
 export function chTime(d: Date): string {

@@ -5,7 +5,7 @@
  */
 
 /** Decimals kept of a price per million tokens: a price written with up to 18 decimals is exact. */
-export const PRICE_DECIMALS = 18;
+const PRICE_DECIMALS = 18;
 
 /** 10^-24 USD per 10^-12 USD: the one rounding step, from the sum of products to the record. */
 const TO_RECORD = 10n ** 12n;

@@ -28,7 +28,7 @@ export interface Pricer {
   price(provider: string | null, model: string | null, usage: Usage | null, at?: Date): Cost;
 }
 
-export const UNPRICED: Cost = Object.freeze({ cost_usd: null, price_source: null });
+const UNPRICED: Cost = Object.freeze({ cost_usd: null, price_source: null });
 
 /** A model's prices from one source: fixed rates (an override) or a genai-prices schedule. */
 type Found = { readonly source: string; readonly rates: Rates } | { readonly source: string; readonly schedule: PriceSchedule };
