@@ -1,8 +1,9 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { isJson } from '../values.js';
-import type { MessagesPrototype, SdkMethod } from './internal-types.js';
-import { owned, ownerOf, patchCreate, patchStream, type PatchSettings } from './patch-messages.js';
+import { unwrapMethod, wrapMethod, wrappedBy } from '../auto/wrap.js';
+import type { MessagesPrototype } from './internal-types.js';
+import { patchCreate, patchStream, type PatchSettings } from './patch-messages.js';
 import type { AnthropicInstrumentationConfig } from './types.js';
 
 /**
@@ -99,6 +100,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
 
   private settings(): PatchSettings {
     return {
+      enabled: () => this.isEnabled(),
       tracer: () => this.tracer,
       captureContent: () => this.getConfig().captureMessageContent === true,
       replaceSdkSpans: () => this.getConfig().sdkSpans !== 'keep',
@@ -110,16 +112,17 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     if (prototypes.length === 0) this._diag.warn('@anthropic-ai/sdk: no Messages resource found; nothing instrumented');
     const settings = this.settings();
     for (const proto of prototypes) {
-      if (ownerOf(proto.create) === undefined) this._wrap(proto, 'create', (original: SdkMethod) => owned(patchCreate(original, settings), this));
-      if (typeof proto.stream === 'function' && ownerOf(proto.stream) === undefined) this._wrap(proto, 'stream', (original) => owned(patchStream(original as SdkMethod, settings), this));
+      // Not InstrumentationBase's `_wrap`: it would remove another GenAI instrumentation's wrapper, or it ours (see wrapMethod).
+      if (wrappedBy(proto.create) === undefined) wrapMethod(proto, 'create', patchCreate(proto.create, settings), this);
+      if (typeof proto.stream === 'function' && wrappedBy(proto.stream) === undefined) wrapMethod(proto, 'stream', patchStream(proto.stream, settings), this);
     }
     return moduleExports;
   }
 
   private unpatch(moduleExports: unknown): void {
     for (const proto of messagesPrototypes(anthropicClass(moduleExports))) {
-      if (ownerOf(proto.create) === this) this._unwrap(proto, 'create');
-      if (ownerOf(proto.stream) === this) this._unwrap(proto, 'stream');
+      unwrapMethod(proto, 'create', this);
+      unwrapMethod(proto, 'stream', this);
     }
   }
 }

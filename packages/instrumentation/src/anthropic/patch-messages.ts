@@ -1,8 +1,8 @@
 import type { Tracer } from '@opentelemetry/api';
 import { ObservedCall } from '../auto/observed-call.js';
 import { safely } from '../run-span.js';
-import { observeApiPromise } from './api-promise.js';
 import { isJson, type Json } from '../values.js';
+import { observeApiPromise } from './api-promise.js';
 import type { SdkMethod, SdkStream } from './internal-types.js';
 import { stubTracer, withSdkTracer } from './native-spans.js';
 import { callOptions, extraRequestAttributes, providerOf, serverAttributes } from './request.js';
@@ -11,27 +11,11 @@ import { finish, isCutShort, observeMessageStream } from './stream.js';
 
 /** What a patched method reads at each call (the config can change after patching). */
 export interface PatchSettings {
+  /** False once the instrumentation is disabled: a wrapper another one's sits on then does nothing. */
+  enabled(): boolean;
   tracer(): Tracer;
   captureContent(): boolean;
   replaceSdkSpans(): boolean;
-}
-
-/**
- * The wrappers made by `AnthropicInstrumentation`s, each with the instance that made it. A method
- * already wrapped by one is not wrapped again (two instances, or patching twice, still record each
- * call once), and an instance unwraps only its own wrappers; another library's wrapper (shimmer
- * marks them all alike) is wrapped over, and left in place.
- */
-const OWNERS = new WeakMap<SdkMethod, object>();
-
-/** The instrumentation that made `method`, if an `AnthropicInstrumentation` did. */
-export function ownerOf(method: unknown): object | undefined {
-  return typeof method === 'function' ? OWNERS.get(method as SdkMethod) : undefined;
-}
-
-export function owned(method: SdkMethod, owner: object): SdkMethod {
-  OWNERS.set(method, owner);
-  return method;
 }
 
 function clientOf(resource: unknown): unknown {
@@ -52,7 +36,7 @@ function isStream(value: unknown): value is SdkStream {
 export function patchCreate(original: SdkMethod, settings: PatchSettings): SdkMethod {
   return function create(this: unknown, ...args: unknown[]) {
     const [params, options] = args;
-    if (!isJson(params)) return original.apply(this, args);
+    if (!isJson(params) || !settings.enabled()) return original.apply(this, args);
     const client = clientOf(this);
     let call: ObservedCall | undefined;
     let capture = false;
@@ -99,7 +83,7 @@ function observeResult(result: unknown, call: ObservedCall, params: Json, captur
 export function patchStream(original: SdkMethod, settings: PatchSettings): SdkMethod {
   return function stream(this: unknown, ...args: unknown[]) {
     let replace = false;
-    safely(() => (replace = settings.replaceSdkSpans()));
+    safely(() => (replace = settings.enabled() && settings.replaceSdkSpans()));
     if (!replace) return original.apply(this, args);
     return withSdkTracer(clientOf(this), stubTracer(), () => original.apply(this, args));
   };

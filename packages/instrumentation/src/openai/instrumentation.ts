@@ -1,6 +1,7 @@
 import { type Attributes, diag } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { ObservedCall } from '../auto/observed-call.js';
+import { unwrapMethod, wrapMethod, wrappedBy } from '../auto/wrap.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { chatCompletions } from './chat.js';
 import { embeddings } from './embeddings.js';
@@ -10,7 +11,6 @@ import { observeResult } from './observe.js';
 import { responses } from './responses.js';
 import * as oc from './semconv.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
-import { patchedByUs, unwrapCreate, wrapCreate } from './wrap.js';
 
 export const INSTRUMENTATION_NAME = '@auditrail/instrumentation/openai';
 
@@ -138,8 +138,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     }
     for (const [Resource, op] of resources(OpenAI)) {
       const proto = Resource?.prototype;
-      if (typeof proto?.create !== 'function' || patchedByUs(proto.create)) continue;
-      wrapCreate(proto, this.#patched(proto.create, op));
+      if (typeof proto?.create !== 'function' || wrappedBy(proto.create) !== undefined) continue;
+      wrapMethod(proto, 'create', this.#patched(proto.create, op), this);
     }
     return OpenAI;
   }
@@ -152,7 +152,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   #unpatchClass(OpenAI: OpenAIClass): void {
     for (const [Resource] of resources(OpenAI)) {
       const proto = Resource?.prototype;
-      if (proto) unwrapCreate(proto);
+      if (proto) unwrapMethod(proto, 'create', this);
     }
   }
 
