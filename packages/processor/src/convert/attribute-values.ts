@@ -32,13 +32,6 @@ export function num(a: Attributes, key: string): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-export function strings(a: Attributes, key: string): string[] | null {
-  const v = a[key];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  if (typeof v === 'string') return [v];
-  return null;
-}
-
 /**
  * An attribute value as JSON the canonical form accepts: non-finite numbers (which JSON cannot
  * carry) become strings, and unsafe integers too, so that nothing is silently rounded.
@@ -64,8 +57,9 @@ export function contentValue(v: AttributeValue | undefined): JsonValue {
 /** The first string array or string among `keys` (a string becomes a one-element array), strings made well-formed. */
 export function stringsOf(a: Attributes, ...keys: string[]): string[] | null {
   for (const k of keys) {
-    const v = strings(a, k);
-    if (v !== null) return v.map(wellFormed);
+    const v = a[k];
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string').map(wellFormed);
+    if (typeof v === 'string') return [wellFormed(v)];
   }
   return null;
 }

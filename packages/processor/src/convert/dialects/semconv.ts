@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { type EventType, type JsonValue, OPERATION_EVENT_TYPES } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
-import { int, isRecord, num, parseJson, str, strings, stringsOf, wellFormed } from '../attribute-values.js';
+import { int, isRecord, num, parseJson, str, stringsOf, wellFormed } from '../attribute-values.js';
 import { normalizeProvider } from '../provider.js';
 import { type TokenCounts, usageOf } from '../usage.js';
 import { agentData, type LlmFields, llmData, toolData } from './record-data.js';
@@ -87,7 +87,7 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
       return {
         decision_name: str(a, sc.ATTR_AUDITRAIL_DECISION_NAME),
         outcome: str(a, sc.ATTR_AUDITRAIL_DECISION_OUTCOME),
-        based_on: strings(a, sc.ATTR_AUDITRAIL_DECISION_BASED_ON) ?? [],
+        based_on: stringsOf(a, sc.ATTR_AUDITRAIL_DECISION_BASED_ON) ?? [],
         policy_version: str(a, sc.ATTR_AUDITRAIL_DECISION_POLICY_VERSION),
         model_version: str(a, sc.ATTR_AUDITRAIL_DECISION_MODEL_VERSION),
         confidence: num(a, sc.ATTR_AUDITRAIL_DECISION_CONFIDENCE),
