@@ -45,9 +45,12 @@ export interface RepriceResult {
 
 const LLM_TYPES = ['llm.completion', 'llm.embedding'] as const;
 
-/** The call's time, which selects the price in force then: its client start time, else when it was observed. */
+/**
+ * The time that selects the price in force: when auditrail observed the call — the clock the
+ * processor priced it by (at sealing), and never the client's (DESIGN invariant 4).
+ */
 function callTime(r: AuditRecord): Date {
-  return new Date((r.started_at ?? r.observed_at).replace(/(\.\d{3})\d*Z$/, '$1Z'));
+  return new Date(r.observed_at.replace(/(\.\d{3})\d*Z$/, '$1Z'));
 }
 
 /**
