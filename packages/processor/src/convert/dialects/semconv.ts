@@ -20,7 +20,7 @@ const TOKENS = {
   reasoning: [sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, 'gen_ai.usage.reasoning_tokens'],
 } as const;
 
-export function semconvTokens(a: Attributes): TokenCounts {
+function semconvTokens(a: Attributes): TokenCounts {
   return {
     input: int(a, ...TOKENS.input),
     output: int(a, ...TOKENS.output),
@@ -30,7 +30,7 @@ export function semconvTokens(a: Attributes): TokenCounts {
   };
 }
 
-export function semconvLlmFields(a: Attributes): LlmFields {
+function semconvLlmFields(a: Attributes): LlmFields {
   return {
     responseId: str(a, sc.ATTR_GEN_AI_RESPONSE_ID),
     finishReasons: stringsOf(a, sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS),
