@@ -44,8 +44,7 @@ export function patchCreate(original: SdkMethod, settings: PatchSettings): SdkMe
     safely(() => {
       capture = settings.captureContent();
       replace = settings.replaceSdkSpans();
-      call = ObservedCall.start(settings.tracer(), callOptions(params, options, providerOf(client), capture), capture);
-      call?.span.setAttributes({ ...serverAttributes(client), ...extraRequestAttributes(params) });
+      call = ObservedCall.start(settings.tracer(), callOptions(params, options, providerOf(client), capture), capture, { ...serverAttributes(client), ...extraRequestAttributes(params) });
     });
     const observed = call;
     if (!observed) return original.apply(this, args);

@@ -34,10 +34,7 @@ export function isCutShort(error: unknown): boolean {
 
 /** Records what was received so far, then ends the call (failed when `error` is given). */
 export function finish(call: ObservedCall, recorded: RecordedResponse | undefined, error?: Error | unknown, aborted = false): void {
-  if (recorded) {
-    call.respond(recorded.response);
-    safely(() => call.span.setAttributes(recorded.attributes));
-  }
+  if (recorded) call.respond(recorded.response, recorded.attributes);
   if (error === undefined) call.end();
   else call.fail(error, { aborted });
 }

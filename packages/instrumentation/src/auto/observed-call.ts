@@ -26,10 +26,14 @@ export class ObservedCall {
     this.#captureContent = captureContent;
   }
 
-  /** Starts the span. Returns undefined when even that fails: the app's call then runs untraced. */
-  static start(tracer: Tracer, options: LlmCallOptions, captureContent: boolean): ObservedCall | undefined {
+  /**
+   * Starts the span with the request context, the request and the SDK's own `extra` attributes, all
+   * given at start (one pass, and samplers see them). Returns undefined when even that fails: the
+   * app's call then runs untraced.
+   */
+  static start(tracer: Tracer, options: LlmCallOptions, captureContent: boolean, extra?: Attributes): ObservedCall | undefined {
     try {
-      const attributes: Attributes = { ...contextAttributes(), ...requestAttributes(options) };
+      const attributes: Attributes = Object.assign(contextAttributes(), requestAttributes(options), extra);
       if (!captureContent) for (const key of REQUEST_CONTENT) delete attributes[key];
       const span = tracer.startSpan(`${options.operation ?? 'chat'} ${options.model}`, { kind: SpanKind.CLIENT, attributes });
       return new ObservedCall(span, captureContent);
@@ -38,11 +42,14 @@ export class ObservedCall {
     }
   }
 
-  /** Records the response: id, model, finish reasons, usage, and output messages when capturing content. */
-  respond(response: LlmResponse): void {
+  /**
+   * Records the response: id, model, finish reasons, usage, output messages when capturing content,
+   * and the SDK's own `extra` attributes, in one `setAttributes`.
+   */
+  respond(response: LlmResponse, extra?: Attributes): void {
     safely(() => {
       const attributes = responseAttributes(this.#captureContent ? response : { ...response, outputMessages: undefined });
-      this.span.setAttributes(attributes);
+      this.span.setAttributes(extra ? Object.assign(attributes, extra) : attributes);
     });
   }
 

@@ -166,8 +166,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       try {
         const body = isJson(args[0]) ? (args[0] as Json) : {};
         const request = op.request(body, clientInfo(this), capture);
-        call = ObservedCall.start(instrumentation.tracer, request.options, capture);
-        call?.span.setAttributes(request.attributes);
+        call = ObservedCall.start(instrumentation.tracer, request.options, capture, request.attributes);
       } catch (error) {
         diag.debug(`${INSTRUMENTATION_NAME}: span not started`, error);
       }

@@ -24,10 +24,7 @@ function isAbortError(e: unknown): boolean {
 
 /** Records a result (or what a stream added up to) and ends the call. */
 function record(call: ObservedCall, info: ResultInfo): void {
-  call.respond(info.response);
-  safely(() => {
-    if (Object.keys(info.attributes).length > 0) call.span.setAttributes(info.attributes);
-  });
+  call.respond(info.response, info.attributes);
   if (info.failure) call.fail(info.failure);
   else call.end();
 }
@@ -50,8 +47,7 @@ function observeStream(stream: SdkStreamLike, call: ObservedCall, op: Operation,
     safely(() => end(acc.result()));
   };
   const aborted = (error: unknown) => (info: ResultInfo) => {
-    call.respond(info.response);
-    safely(() => call.span.setAttributes(info.attributes));
+    call.respond(info.response, info.attributes);
     call.fail(error, { aborted: true });
   };
   // The SDK ends an aborted stream quietly (its iterator just returns), and an app may abort a
