@@ -15,7 +15,7 @@ import { isJson, type Json, str } from '../values.js';
  *
  * `cache_control`, citations and signatures are not content and are left out.
  */
-export function blockPart(block: unknown): MessagePart {
+function blockPart(block: unknown): MessagePart {
   if (!isJson(block)) return { type: 'unknown' };
   switch (block['type']) {
     case 'text':

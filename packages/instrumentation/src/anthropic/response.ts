@@ -40,7 +40,7 @@ export function usageOf(usage: unknown, final: boolean): LlmUsage {
 }
 
 /** The API's own usage figures (`anthropic.usage.*`), verbatim, and the tier, speed and region it reports beside them. */
-export function rawUsageAttributes(usage: unknown): Attributes {
+function rawUsageAttributes(usage: unknown): Attributes {
   const u: Json = isJson(usage) ? usage : {};
   const a: Attributes = {};
   const set = (key: string, value: unknown) => {

@@ -12,14 +12,14 @@ function named(name: string, message: string): Error {
 }
 
 /** The app (or `MessageStream.abort()`) aborted the request: the SDK's own class name. */
-export const userAbort = () => named('APIUserAbortError', 'Request was aborted.');
+const userAbort = () => named('APIUserAbortError', 'Request was aborted.');
 /**
  * The app stopped reading the stream before it ended (`break`, `return()`; the SDK then aborts the
  * request). Named as the OpenAI instrumentation names it, so one query finds both.
  */
-export const abandoned = () => named('stream_abandoned', 'The app stopped reading the stream before it ended.');
+const abandoned = () => named('stream_abandoned', 'The app stopped reading the stream before it ended.');
 /** The server ended the body cleanly but before `message_stop`. */
-export const incomplete = () => named('stream_incomplete', 'The stream ended before message_stop.');
+const incomplete = () => named('stream_incomplete', 'The stream ended before message_stop.');
 
 /** An error that cut the call short: the app's abort, or the connection lost mid-answer. */
 export function isCutShort(error: unknown): boolean {

@@ -38,6 +38,7 @@ export interface UsageKeys {
   readonly outputDetails: string;
 }
 
+/** Chat Completions usage: `prompt_tokens`, `completion_tokens` and their details. */
 const CHAT_USAGE: UsageKeys = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' };
 
 /**
@@ -55,11 +56,6 @@ export function openAIUsage(u: unknown, keys: UsageKeys): LlmUsage | undefined {
     cacheReadTokens: num(input['cached_tokens']),
     reasoningTokens: num(output['reasoning_tokens']),
   };
-}
-
-/** Chat Completions usage: `prompt_tokens`, `completion_tokens` and their details. */
-export function chatUsage(u: unknown): LlmUsage | undefined {
-  return openAIUsage(u, CHAT_USAGE);
 }
 
 function chatRequest(body: Json, client: ClientInfo, capture: boolean): RequestInfo {
@@ -106,7 +102,7 @@ function chatResult(value: unknown, capture: boolean): ResultInfo {
     id: str(c['id']),
     model: str(c['model']),
     finishReasons: choices.map((ch) => ch['finish_reason']).filter((r): r is string => typeof r === 'string'),
-    usage: chatUsage(c['usage']),
+    usage: openAIUsage(c['usage'], CHAT_USAGE),
     outputMessages: capture
       ? choices.map((ch) => ({
           ...chatMessage(isJson(ch['message']) ? { role: 'assistant', ...ch['message'] } : { role: 'assistant' }),

@@ -12,7 +12,7 @@ import { responses } from './responses.js';
 import * as oc from './semconv.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
 
-export const INSTRUMENTATION_NAME = '@auditrail/instrumentation/openai';
+const INSTRUMENTATION_NAME = '@auditrail/instrumentation/openai';
 
 /**
  * The `openai` versions patched through the require hook (and accepted by manuallyInstrument):
