@@ -12,6 +12,8 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const SERVICE = Object.freeze({ name: 'support-agent', version: '1.4.2', environment: 'production' });
 const TOOLS = ['get_order', 'get_refund_policy', 'search_orders', 'issue_refund'];
 const PRICE_SOURCE = 'auditrail-builtin@2026-11-01';
+/** The model and cost fields of a record that is not an LLM call. */
+const NOT_LLM = Object.freeze({ provider: null, request_model: null, response_model: null, usage: null, cost_usd: null, price_source: null });
 
 /** `u0000`..`u1999`. @param {number} u */
 export const userId = (u) => `u${String(u).padStart(4, '0')}`;
@@ -71,57 +73,43 @@ export class StreamGenerator {
   request(n, onEvent) {
     const u = Math.floor(this.rand() * USERS);
     const user = userId(u);
-    const tenant = tenantOf(u);
-    const request = requestId(this.stream, n);
     const session = `sess_${user}_${Math.floor(this.rand() * 50)}`;
-    const traceId = this.hex(16);
-    const rootSpan = this.hex(8);
+    /** What the five records of the request share. */
+    const req = { tenant: tenantOf(u), user, session, request: requestId(this.stream, n), traceId: this.hex(16), rootSpan: this.hex(8) };
     /** @type {string[]} */
     const llmSpans = [];
     for (let e = 0; e < EVENTS_PER_REQUEST; e++) {
       const endMs = (this.startMicros + this.k * this.stepMicros) / 1000;
       const durationMs = Math.round(this.rand() * 2_000_000) / 1000 + 1;
-      const spanId = e === 0 ? rootSpan : this.hex(8);
-      // One object literal per kind, fields in the order of the schema: spreading shared parts
-      // into each record made generation several times slower than sealing.
+      const spanId = e === 0 ? req.rootSpan : this.hex(8);
+      const at = { endMs, durationMs, spanId, parentSpanId: e === 0 ? null : req.rootSpan };
       /** @type {import('@auditrail/core').UnsealedRecord} */
       let record;
+      // Each kind draws its own values, then the event id, then its data and payload: the order of
+      // the PRNG calls decides the data set.
       if (e === 0 || e === 2) {
-        llmSpans.push(`${traceId}-${spanId}`);
+        llmSpans.push(`${req.traceId}-${spanId}`);
         const input = 200 + Math.floor(this.rand() * 3000);
         const output = 20 + Math.floor(this.rand() * 600);
         // 0.0001 to 0.2 USD in whole micro-dollars: a decimal string with 6 decimals.
         const micros = 100 + Math.floor(this.rand() * 199_901);
-        record = {
-          v: 1,
-          event_id: this.uuid(endMs),
-          event_type: 'llm.completion',
-          started_at: new Date(endMs - durationMs).toISOString(),
-          ended_at: new Date(endMs).toISOString(),
-          duration_ms: durationMs,
-          tenant_id: tenant,
-          user_id: user,
-          session_id: session,
-          request_id: request,
-          trace_id: traceId,
-          span_id: spanId,
-          parent_span_id: e === 0 ? null : rootSpan,
-          name: 'chat gpt-4o-mini',
-          service: SERVICE,
-          status: 'ok',
-          error_type: null,
-          operation: 'chat',
+        const llm = {
           provider: 'openai',
           request_model: 'gpt-4o-mini',
           response_model: 'gpt-4o-mini-2024-07-18',
           usage: { input_tokens: input, output_tokens: output, cache_read_tokens: null, cache_write_tokens: null, reasoning_tokens: null },
           cost_usd: `0.${String(micros).padStart(6, '0')}`,
           price_source: PRICE_SOURCE,
+        };
+        record = auditRecord(req, at, this.uuid(endMs), llm, {
+          event_type: 'llm.completion',
+          name: 'chat gpt-4o-mini',
+          operation: 'chat',
           data: { response_id: `chatcmpl-${this.hex(12)}`, finish_reasons: [e === 0 ? 'tool_calls' : 'stop'], temperature: null, max_tokens: null, top_p: null },
           attributes: {
             'user.id': user,
             'session.id': session,
-            'auditrail.request.id': request,
+            'auditrail.request.id': req.request,
             'gen_ai.operation.name': 'chat',
             'gen_ai.provider.name': 'openai',
             'gen_ai.request.model': 'gpt-4o-mini',
@@ -130,88 +118,89 @@ export class StreamGenerator {
             'gen_ai.usage.output_tokens': output,
           },
           payload: { digest: `sha256:${this.hex(32)}`, bytes: 900 + Math.floor(this.rand() * 2000) },
-        };
+        });
       } else if (e === 1 || e === 3) {
         const tool = TOOLS[Math.floor(this.rand() * TOOLS.length)];
         const callId = `call_${this.hex(6)}`;
-        record = {
-          v: 1,
-          event_id: this.uuid(endMs),
+        record = auditRecord(req, at, this.uuid(endMs), NOT_LLM, {
           event_type: 'tool.call',
-          started_at: new Date(endMs - durationMs).toISOString(),
-          ended_at: new Date(endMs).toISOString(),
-          duration_ms: durationMs,
-          tenant_id: tenant,
-          user_id: user,
-          session_id: session,
-          request_id: request,
-          trace_id: traceId,
-          span_id: spanId,
-          parent_span_id: rootSpan,
           name: `execute_tool ${tool}`,
-          service: SERVICE,
-          status: 'ok',
-          error_type: null,
           operation: 'execute_tool',
-          provider: null,
-          request_model: null,
-          response_model: null,
-          usage: null,
-          cost_usd: null,
-          price_source: null,
           data: { tool_name: tool, tool_call_id: callId, tool_type: 'function' },
           attributes: {
             'user.id': user,
             'session.id': session,
-            'auditrail.request.id': request,
+            'auditrail.request.id': req.request,
             'gen_ai.operation.name': 'execute_tool',
             'gen_ai.tool.name': tool,
             'gen_ai.tool.call.id': callId,
             'gen_ai.tool.type': 'function',
           },
           payload: { digest: `sha256:${this.hex(32)}`, bytes: 100 + Math.floor(this.rand() * 400) },
-        };
+        });
       } else {
         const outcome = this.rand() < 0.8 ? 'approved' : 'denied';
-        record = {
-          v: 1,
-          event_id: this.uuid(endMs),
+        record = auditRecord(req, at, this.uuid(endMs), NOT_LLM, {
           event_type: 'decision',
-          started_at: new Date(endMs - durationMs).toISOString(),
-          ended_at: new Date(endMs).toISOString(),
-          duration_ms: durationMs,
-          tenant_id: tenant,
-          user_id: user,
-          session_id: session,
-          request_id: request,
-          trace_id: traceId,
-          span_id: spanId,
-          parent_span_id: rootSpan,
           name: 'decision refund',
-          service: SERVICE,
-          status: 'ok',
-          error_type: null,
           operation: null,
-          provider: null,
-          request_model: null,
-          response_model: null,
-          usage: null,
-          cost_usd: null,
-          price_source: null,
           data: { decision_name: 'refund', outcome, based_on: llmSpans, policy_version: 'refund-policy@2026-10', model_version: null, confidence: Math.round(this.rand() * 1000) / 1000, reviewer: null },
           attributes: {
             'user.id': user,
             'session.id': session,
-            'auditrail.request.id': request,
+            'auditrail.request.id': req.request,
             'auditrail.event_type': 'decision',
             'auditrail.decision.name': 'refund',
             'auditrail.decision.outcome': outcome,
           },
           payload: null,
-        };
+        });
       }
       onEvent(record);
       this.k++;
     }
   }
+}
+
+/**
+ * One record, fields in the order of the schema, from the values of its request, its event, its
+ * model and cost, and its kind. One literal, no spread: spreading shared parts into each record
+ * made generation several times slower.
+ * @param {{ tenant: string, user: string, session: string, request: string, traceId: string, rootSpan: string }} req
+ * @param {{ endMs: number, durationMs: number, spanId: string, parentSpanId: string | null }} at
+ * @param {string} eventId
+ * @param {typeof NOT_LLM | { provider: string, request_model: string, response_model: string, usage: object, cost_usd: string, price_source: string }} llm
+ * @param {{ event_type: string, name: string, operation: string | null, data: object, attributes: object, payload: object | null }} kind
+ * @returns {import('@auditrail/core').UnsealedRecord}
+ */
+function auditRecord(req, at, eventId, llm, kind) {
+  return {
+    v: 1,
+    event_id: eventId,
+    event_type: kind.event_type,
+    started_at: new Date(at.endMs - at.durationMs).toISOString(),
+    ended_at: new Date(at.endMs).toISOString(),
+    duration_ms: at.durationMs,
+    tenant_id: req.tenant,
+    user_id: req.user,
+    session_id: req.session,
+    request_id: req.request,
+    trace_id: req.traceId,
+    span_id: at.spanId,
+    parent_span_id: at.parentSpanId,
+    name: kind.name,
+    service: SERVICE,
+    status: 'ok',
+    error_type: null,
+    operation: kind.operation,
+    provider: llm.provider,
+    request_model: llm.request_model,
+    response_model: llm.response_model,
+    usage: llm.usage,
+    cost_usd: llm.cost_usd,
+    price_source: llm.price_source,
+    data: kind.data,
+    attributes: kind.attributes,
+    payload: kind.payload,
+  };
 }
