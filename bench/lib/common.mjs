@@ -177,7 +177,7 @@ const SYSTEM_PROMPT =
  * `gen_ai.input.messages` (~1 KB) in the semantic-convention structure.
  * @param {string} tag varies the content per span where wanted
  */
-export function inputMessages(tag = '') {
+function inputMessages(tag = '') {
   return JSON.stringify([
     { role: 'system', parts: [{ type: 'text', content: SYSTEM_PROMPT }] },
     {
@@ -201,7 +201,7 @@ export function inputMessages(tag = '') {
 }
 
 /** `gen_ai.output.messages` (~300 B). */
-export const OUTPUT_MESSAGES = JSON.stringify([
+const OUTPUT_MESSAGES = JSON.stringify([
   {
     role: 'assistant',
     parts: [
@@ -213,9 +213,6 @@ export const OUTPUT_MESSAGES = JSON.stringify([
     finish_reason: 'stop',
   },
 ]);
-
-/** The content attributes that the audit processor moves into the payload. */
-export const CONTENT_KEYS = ['gen_ai.input.messages', 'gen_ai.output.messages'];
 
 /**
  * Attributes of one GenAI client span.
