@@ -3,7 +3,7 @@
 import { startMockProvider } from '@auditrail/mock-provider';
 
 const provider = await startMockProvider({ record: false });
-process.send?.({ url: provider.url, anthropicUrl: provider.anthropicUrl });
+process.send?.({ url: provider.url });
 process.on('disconnect', () => {
   void provider.close().finally(() => process.exit(0));
 });
