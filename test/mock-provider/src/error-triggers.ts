@@ -15,7 +15,7 @@ export const SLOW_MS = 2000;
  * error-trigger names (`mock-error-500`, `mock-error-429`, `mock-error-400`). The
  * messages follow the wording of `dialect`'s API.
  */
-export function errorForModel(model: unknown, dialect: Dialect = 'openai'): MockApiError | undefined {
+export function errorForModel(model: unknown, dialect: Dialect): MockApiError | undefined {
   const anthropic = dialect === 'anthropic';
   switch (model) {
     case 'mock-error-500':

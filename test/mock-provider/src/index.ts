@@ -33,6 +33,3 @@ export type {
 export { createEmbeddingResponse, embeddingVector } from './openai-embeddings.js';
 export type { EmbeddingObject, EmbeddingResponseObject } from './openai-embeddings.js';
 export { tokens } from './tokens.js';
-export { MockApiError } from './errors.js';
-export type { AnthropicErrorBody, Dialect, OpenAIErrorBody } from './errors.js';
-export { errorForModel, SLOW_MODEL, SLOW_MS, SLOW_STREAM_MODEL, STREAM_ABORT_MODEL } from './error-triggers.js';
