@@ -2,7 +2,7 @@ import { planAnswer, type Answer, type FunctionTool, type Turn } from './answer-
 import { invalidRequest } from './errors.js';
 import { anthropicSnapshot } from './models.js';
 import { anthropicCacheSplit, type CacheSplit, type PromptSegment } from './prompt-cache.js';
-import { tokens } from './tokens.js';
+import { sumTokens, tokens } from './tokens.js';
 import { isRecord, textsOf } from './values.js';
 
 /** Block types whose `text` counts as text (in `system`, messages and `tool_result` content). */
@@ -34,7 +34,7 @@ function blockTokens(block: Record<string, unknown>): number {
     case 'tool_use':
       return tokens(JSON.stringify(block['input'] ?? {}));
     case 'tool_result':
-      return textsOf(block['content'], TEXT_PARTS).reduce((sum, text) => sum + tokens(text), 0);
+      return sumTokens(textsOf(block['content'], TEXT_PARTS));
     default:
       return 0; // images, documents…: not counted
   }

@@ -4,7 +4,7 @@ import { openaiSnapshot, reasoningTokens } from './models.js';
 import type { ChatUsage, FinishReason, ToolCallObject } from './openai-types.js';
 import { openaiCachedTokens } from './prompt-cache.js';
 import { derivedId } from './sha256.js';
-import { tokens } from './tokens.js';
+import { sumTokens, tokens } from './tokens.js';
 import { isRecord, textsOf } from './values.js';
 
 /** Content part types whose `text` counts as a chat message's text. */
@@ -42,7 +42,7 @@ function parseMessages(value: unknown): ParsedMessage[] {
     const texts = textsOf(message['content'], TEXT_PARTS);
     return {
       turn: { role: message['role'], text: texts.join('\n') },
-      tokens: texts.reduce((sum, text) => sum + tokens(text), 0),
+      tokens: sumTokens(texts),
     };
   });
 }

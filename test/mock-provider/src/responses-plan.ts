@@ -2,7 +2,7 @@ import { planAnswer, type Answer, type FunctionTool, type Turn } from './answer-
 import { invalidRequest } from './errors.js';
 import { isReasoningModel, openaiSnapshot, reasoningTokens } from './models.js';
 import { openaiCachedTokens } from './prompt-cache.js';
-import { tokens } from './tokens.js';
+import { sumTokens, tokens } from './tokens.js';
 import { isRecord, textsOf } from './values.js';
 
 /** Content part types whose `text` counts as an input message's text. */
@@ -24,10 +24,6 @@ export interface ResponsesPlan {
 interface ParsedItem {
   turn: Turn | null;
   tokens: number;
-}
-
-function sumTokens(texts: readonly string[]): number {
-  return texts.reduce((sum, text) => sum + tokens(text), 0);
 }
 
 function parseItem(item: unknown, index: number): ParsedItem {
