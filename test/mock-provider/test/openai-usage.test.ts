@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockProvider, type MockProvider } from '../src/index.ts';
-import { openaiClient, tok } from './fixtures.ts';
+import { openaiClient, tok, USAGE_DETAILS } from './fixtures.ts';
 
 let provider: MockProvider;
 let client: OpenAI;
@@ -31,12 +31,7 @@ describe('mock provider: chat usage details', () => {
       completion_tokens: tok('Mock answer to: hi'),
       total_tokens: 1251 + 5,
       prompt_tokens_details: { cached_tokens: 1152, audio_tokens: 0 }, // 9 × 128 ≤ 1250
-      completion_tokens_details: {
-        reasoning_tokens: 0,
-        audio_tokens: 0,
-        accepted_prediction_tokens: 0,
-        rejected_prediction_tokens: 0,
-      },
+      completion_tokens_details: USAGE_DETAILS.completion_tokens_details,
     });
     expect(completion.usage).toEqual((provider.served.at(-1)?.response as OpenAI.Chat.ChatCompletion).usage);
 
