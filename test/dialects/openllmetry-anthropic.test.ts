@@ -1,6 +1,6 @@
 import * as anthropicSdk from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANTHROPIC_KEY, anthropicUsage, content, type DialectRig, ensureTslibResolvable, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, recordRequest, startRig, stopRig, WEATHER_PARAMETERS, WEATHER_QUESTION } from '../support/dialects.ts';
+import { ANTHROPIC_KEY, anthropicUsage, content, type DialectRig, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, recordRequest, startRig, stopRig, WEATHER_PARAMETERS, WEATHER_QUESTION } from '../support/dialects.ts';
 
 type Message = anthropicSdk.Anthropic.Messages.Message;
 type StreamEvent = anthropicSdk.Anthropic.Messages.RawMessageStreamEvent;
@@ -12,7 +12,6 @@ const tools = [{ name: 'get_weather', description: 'Current weather', input_sche
 
 beforeAll(async () => {
   rig = await startRig();
-  ensureTslibResolvable();
   const { AnthropicInstrumentation } = await import('@traceloop/instrumentation-anthropic');
   // OpenLLMetry 0.27 also wraps `Anthropic.Completions`, which @anthropic-ai/sdk 1.x no longer has
   // (its patch throws on the real module): hand it the module with a stand-in for that class.

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { content, type DialectRig, ensureTslibResolvable, expectChildrenOf, expectNoContentInRecord, expectPriced, expectToolLoopEvents, inputOutputUsage, OPENAI_KEY, recordRequest, startRig, stopRig, streamLyon, WEATHER_INPUT, WEATHER_TOOLS, weatherToolLoop } from '../support/dialects.ts';
+import { content, type DialectRig, expectChildrenOf, expectNoContentInRecord, expectPriced, expectToolLoopEvents, inputOutputUsage, OPENAI_KEY, recordRequest, startRig, stopRig, streamLyon, WEATHER_INPUT, WEATHER_TOOLS, weatherToolLoop } from '../support/dialects.ts';
 
 type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
 
@@ -9,7 +9,6 @@ let client: OpenAI;
 
 beforeAll(async () => {
   rig = await startRig();
-  ensureTslibResolvable();
   const { OpenAIInstrumentation } = await import('@traceloop/instrumentation-openai');
   // No loader hooks: OpenLLMetry patches the class it is given.
   new OpenAIInstrumentation().manuallyInstrument(OpenAI);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { content, type DialectRig, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, OPENAI_KEY, recordRequest, resolveThirdPartyWithoutSourceCondition, startRig, stopRig, WEATHER_INPUT, WEATHER_PARAMETERS, WEATHER_QUESTION } from '../support/dialects.ts';
+import { content, type DialectRig, expectChildrenOf, expectNoContentInRecord, expectPriced, expectRequestContext, LONG_SYSTEM, OPENAI_KEY, recordRequest, startRig, stopRig, WEATHER_INPUT, WEATHER_PARAMETERS, WEATHER_QUESTION } from '../support/dialects.ts';
 
 interface ServedResponse {
   id: string;
@@ -23,7 +23,6 @@ function makeTool() {
 }
 
 beforeAll(async () => {
-  resolveThirdPartyWithoutSourceCondition();
   ai = await import('ai');
   const { createOpenAI } = await import('@ai-sdk/openai');
   getWeather = makeTool();

@@ -1,6 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { createRequire, register } from 'node:module';
-import { delimiter, join } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { type AuditRecord, computeCost, type JsonValue, type Usage } from '@auditrail/core';
 import type { Store } from '@auditrail/clickhouse';
@@ -176,30 +173,3 @@ export function expectNoContentInRecord(e: AuditRecord): void {
   }
 }
 
-/**
- * The pnpm install this repository was developed on left `tslib` unlinked for OpenLLMetry's
- * packages (their CommonJS builds `require('tslib')`): point Node's CommonJS resolution at the
- * store's copy when, and only when, it cannot be found. A correct install makes this a no-op.
- */
-export function ensureTslibResolvable(): void {
-  const require = createRequire(import.meta.url);
-  const traceloop = require.resolve('@traceloop/instrumentation-openai');
-  try {
-    createRequire(traceloop).resolve('tslib');
-  } catch {
-    const store = traceloop.slice(0, traceloop.indexOf('/.pnpm/') + '/.pnpm/'.length);
-    const version = readdirSync(store).find((d) => d.startsWith('tslib@'));
-    if (version === undefined) return;
-    process.env['NODE_PATH'] = [join(store, version, 'node_modules'), process.env['NODE_PATH']].filter(Boolean).join(delimiter);
-    (require('node:module') as { _initPaths(): void })._initPaths();
-  }
-}
-
-/**
- * Lets third-party packages that publish a `source` export condition load inside vitest, whose
- * workers run with `--conditions source` for our workspace packages (see
- * third-party-conditions.mjs). Import such packages dynamically after calling this.
- */
-export function resolveThirdPartyWithoutSourceCondition(): void {
-  register('./third-party-conditions.mjs', import.meta.url);
-}
