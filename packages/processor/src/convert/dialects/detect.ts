@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { EVENT_TYPES, type EventType } from '@auditrail/core';
+import { EVENT_TYPES, type EventType, OWN_EVENT_TYPES } from '@auditrail/core';
 import { semconv as sc } from '@auditrail/instrumentation';
 import { openinference } from './openinference.js';
 import { openllmetry } from './openllmetry.js';
@@ -7,8 +7,8 @@ import { semconv } from './semconv.js';
 import type { Dialect, SpanView } from './types.js';
 import { vercelAi } from './vercel-ai.js';
 
-/** Event types an app span may claim: not auditrail's own (`audit.*`, and cost corrections where the core has them). */
-const APP_EVENT_TYPES = new Set<string>(EVENT_TYPES.filter((t: string) => !t.startsWith('audit.') && t !== 'cost.correction'));
+/** Event types an app span may claim: any but auditrail's own. */
+const APP_EVENT_TYPES = new Set<string>(EVENT_TYPES.filter((t) => !OWN_EVENT_TYPES.has(t)));
 
 /**
  * The order in which dialects are asked for a span's event type: the library-specific markers
