@@ -1,31 +1,11 @@
 import * as anthropicModule from '@anthropic-ai/sdk';
 import Anthropic from '@anthropic-ai/sdk';
-import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { withRequestContext } from '@auditrail/instrumentation';
 import { type MessageObject, startMockProvider } from '@auditrail/mock-provider';
 import { expect, it } from 'vitest';
 import { AnthropicInstrumentation } from '../../packages/instrumentation/src/anthropic/index.ts';
 import { auditedApp, freshStore } from '../support/audited-app.ts';
-
-type Proto = { create: (...args: unknown[]) => unknown };
-
-/** Any other contrib-style instrumentation (OpenLLMetry, OpenInference): InstrumentationBase's `_wrap`, which unwraps what it finds first. */
-class OtherInstrumentation extends InstrumentationBase {
-  calls = 0;
-  protected init() {
-    return [];
-  }
-  wrap(proto: Proto) {
-    const other = this;
-    this._wrap(proto, 'create', (original) => function (this: unknown, ...args: unknown[]) {
-      other.calls++;
-      return original.apply(this, args);
-    });
-  }
-  unwrap(proto: Proto) {
-    this._unwrap(proto, 'create');
-  }
-}
+import { OtherInstrumentation, type Proto } from './fixtures/other-instrumentation.ts';
 
 it('next to another instrumentation of messages.create, wrapped before or after ours: both run, and neither removes the other', async () => {
   const mock = await startMockProvider();

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
-import { InstrumentationBase, isWrapped, registerInstrumentations } from '@opentelemetry/instrumentation';
+import { isWrapped, registerInstrumentations } from '@opentelemetry/instrumentation';
 import OpenAIEsm from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, OpenAIHarness, recordUsage } from './fixtures/openai-harness.ts';
+import { OtherInstrumentation, type Proto } from './fixtures/other-instrumentation.ts';
 
 type OpenAIModule = typeof import('openai');
 
@@ -47,24 +48,6 @@ it('patches openai when a CommonJS app requires it, like any contrib instrumenta
 });
 
 describe('next to another instrumentation of the same method (OTel instrumentation-openai, OpenLLMetry, OpenInference)', () => {
-  /** Any other contrib-style instrumentation: InstrumentationBase's `_wrap`, which unwraps what it finds first. */
-  class OtherInstrumentation extends InstrumentationBase {
-    calls = 0;
-    protected init() {
-      return [];
-    }
-    wrap(proto: Proto) {
-      const other = this;
-      this._wrap(proto, 'create', (original) => function (this: unknown, ...args: unknown[]) {
-        other.calls++;
-        return original.apply(this, args);
-      });
-    }
-    unwrap(proto: Proto) {
-      this._unwrap(proto, 'create');
-    }
-  }
-  type Proto = { create: (...args: unknown[]) => unknown };
   const proto = OpenAIEsm.Chat.Completions.prototype as unknown as Proto;
   const sdkCreate = proto.create;
 
