@@ -6,6 +6,7 @@ import { leafHash, sealPayload, uuidv7 } from '@auditrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, DERIVED_COLUMNS, type Store, StoreError } from '../src/index.ts';
 import { batchOf, llmCall, sealAll } from './records.ts';
+import { COMPACT_PART_MAX_BYTES } from '../src/schema/migrations.ts';
 
 // One engine per process and one data directory for this file; every test gets its own database.
 const dir = mkdtempSync(join(tmpdir(), 'auditrail-store-'));
@@ -188,7 +189,21 @@ describe('idempotent, append-only writes', () => {
     expect(rows).toEqual([
       { version: 1, name: 'events, payloads' },
       { version: 2, name: 'cost corrections' },
+      { version: 3, name: 'compact insert parts' },
     ]);
+  });
+
+  it('writes insert-sized parts in the compact format (one file for all columns)', async () => {
+    const store = await freshStore();
+    await store.append(batchOf(sealAll([llmCall(), llmCall()])));
+    const client = createClient({ connection: (await import('chdb/connection')).createChdbConnection({ path: dir }) } as never);
+    for (const table of ['events', 'payloads']) {
+      const [ddl] = await (await client.query({ query: `SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = {t:String}`, query_params: { db: store.database, t: table }, format: 'JSONEachRow' })).json<{ q: string }>();
+      expect(ddl!.q).toMatch(new RegExp(`min_bytes_for_wide_part = ${COMPACT_PART_MAX_BYTES}\\b`));
+    }
+    const parts = await (await client.query({ query: `SELECT DISTINCT part_type FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`, query_params: { db: store.database }, format: 'JSONEachRow' })).json();
+    await client.close();
+    expect(parts).toEqual([{ part_type: 'Compact' }]);
   });
 
   it('refuses in-place updates of any column: every column is derived from the hashed record', async () => {
