@@ -1,11 +1,25 @@
 /**
+ * `YYYY-MM-DDTHH:MM:SS` of a whole second since the Unix epoch. The writer stamps and formats
+ * thousands of times per second, almost all within the same second: the last second's text is
+ * kept, so a Date is built and formatted once per second instead of once or twice per event.
+ */
+let cachedSecond = Number.NaN;
+let cachedSecondText = '';
+function isoSecond(second: number): string {
+  if (second !== cachedSecond) {
+    cachedSecondText = new Date(second * 1000).toISOString().slice(0, 19);
+    cachedSecond = second;
+  }
+  return cachedSecondText;
+}
+
+/**
  * Formats microseconds since the Unix epoch as RFC 3339 UTC with 6 fractional digits. Plain number
  * arithmetic: microsecond epoch times stay far below 2^53, and this runs once per sealed event.
  */
 export function formatUtcMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const frac = String(micros - (ms - (ms % 1000)) * 1000).padStart(6, '0');
-  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
+  const second = Math.floor(micros / 1_000_000);
+  return `${isoSecond(second)}.${String(micros - second * 1_000_000).padStart(6, '0')}Z`;
 }
 
 /**
@@ -21,6 +35,12 @@ export function formatUtcNanos(nanos: bigint, digits: 3 | 6 | 9 = 9): string {
 
 /** OTel's `HrTime` ([seconds, nanoseconds]) as RFC 3339 UTC with nanoseconds. */
 export function formatHrTime(time: readonly [number, number]): string {
+  const [seconds, nanos] = time;
+  // The normal form ([whole seconds, 0 <= nanos < 1e9]) needs no bigint; anything else (negative or
+  // carried nanoseconds) is normalized by the exact formatter.
+  if (Number.isSafeInteger(seconds) && seconds >= 0 && Number.isInteger(nanos) && nanos >= 0 && nanos < 1_000_000_000) {
+    return `${isoSecond(seconds)}.${String(nanos).padStart(9, '0')}Z`;
+  }
   return formatUtcNanos(BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]), 9);
 }
 

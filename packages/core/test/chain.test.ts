@@ -92,4 +92,22 @@ describe('formatUtcMicros', () => {
     }
     expect(formatUtcMicros(1_764_000_000_000_500)).toBe('2025-11-24T16:00:00.000500Z');
   });
+
+  it('formats consecutive times across second, day and year boundaries (the last second is cached)', async () => {
+    const { formatUtcMicros, formatUtcNanos, formatHrTime } = await import('../src/index.ts');
+    const starts = [1_767_225_599_999_000, 1_764_000_000_999_990, 0];
+    for (const start of starts) {
+      for (let micros = start; micros < start + 2_000; micros += 7) {
+        expect(formatUtcMicros(micros)).toBe(formatUtcNanos(BigInt(micros) * 1000n, 6));
+        const hr: [number, number] = [Math.floor(micros / 1e6), (micros % 1e6) * 1000 + 123];
+        expect(formatHrTime(hr)).toBe(formatUtcNanos(BigInt(hr[0]) * 1_000_000_000n + BigInt(hr[1]), 9));
+      }
+    }
+    expect(formatUtcMicros(1_767_225_599_999_999)).toBe('2025-12-31T23:59:59.999999Z');
+    expect(formatUtcMicros(1_767_225_600_000_000)).toBe('2026-01-01T00:00:00.000000Z');
+    expect(formatHrTime([1_767_225_599, 999_999_999])).toBe('2025-12-31T23:59:59.999999999Z');
+    // Not in normal form: nanoseconds carried into the next second, or negative.
+    expect(formatHrTime([1_767_225_599, 1_000_000_001])).toBe('2026-01-01T00:00:00.000000001Z');
+    expect(formatHrTime([1_767_225_600, -1])).toBe('2025-12-31T23:59:59.999999999Z');
+  });
 });
