@@ -1,11 +1,11 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { computeCost, type EventBatch, genaiPricesSource, payloadDigest } from '@auditrail/core';
+import { type AuditRecord, computeCost, type EventBatch, genaiPricesSource, payloadDigest, StreamSequencer } from '@auditrail/core';
 import { type Store, verifyStore } from '@auditrail/clickhouse';
 import { handleRequest } from '@auditrail/cli';
 import { withLlmCall, withRequestContext } from '@auditrail/instrumentation';
 import { startMockProvider, type MockProvider } from '@auditrail/mock-provider';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditedApp, freshStore } from './support/audited-app.ts';
 
 let mock: MockProvider;
@@ -280,6 +280,37 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     expect(batches).toEqual([501, 300]);
     expect(Date.now() - flushStarted).toBeLessThan(900);
     await provider.shutdown();
+  });
+
+  it('builds records with every key in canonical order, so encoding them needs no sorting or copying', async () => {
+    // canonicalJson writes such a record with one JSON.stringify call; a builder that lists keys out
+    // of order still gets a correct encoding, only a slower one, so this is what guards the speed.
+    const sealed: AuditRecord[] = [];
+    const realSeal = StreamSequencer.prototype.seal;
+    const seal = vi.spyOn(StreamSequencer.prototype, 'seal').mockImplementation(function (this: StreamSequencer, unsealed) {
+      const out = realSeal.call(this, unsealed);
+      sealed.push(out.record);
+      return out;
+    });
+    try {
+      const { provider } = auditedApp({ sink: { append: async () => {} }, tenantId: 'acme' });
+      await handleRequest(client, { userId: 'alice', tenantId: 'acme', model: 'gpt-4o-mini' }, 'Please use get_order for order A-1001 and get_refund_policy', 'sess-1');
+      await provider.shutdown();
+    } finally {
+      seal.mockRestore();
+    }
+    const unsorted: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v !== null && typeof v === 'object') {
+        const keys = Object.keys(v);
+        if (keys.some((k, i) => i > 0 && keys[i - 1]! > k)) unsorted.push(`${path}: ${keys.join(', ')}`);
+        for (const k of keys) walk((v as Record<string, unknown>)[k], `${path}.${k}`);
+      }
+    };
+    sealed.forEach((r) => walk(r, r.event_type));
+    expect(new Set(sealed.map((r) => r.event_type))).toEqual(new Set(['audit.stream_open', 'llm.completion', 'tool.call', 'decision', 'agent.invoke']));
+    expect(unsorted).toEqual([]);
   });
 
   it('rejects a bad option at construction, naming it', () => {

@@ -50,10 +50,38 @@ describe('canonicalJson agrees byte for byte with canonicalize@4 (the reference)
     expect(canonicalJson(withUndefined)).toBe(canonicalJsonReference(withUndefined));
   });
 
+  it('on values JSON.stringify alone would write differently: index keys, boxed primitives, toJSON, class instances', () => {
+    class Point {
+      constructor(
+        readonly y: number,
+        readonly x: number,
+      ) {}
+    }
+    const values: unknown[] = [
+      { b: 1, '10': 2, '9': 3, a: { '2': 1, '11': 2 } },
+      { a: 1, '1': 2 },
+      { list: [new String('ab'), new Number(1), new Boolean(false)], z: 1 },
+      { when: new Date(Date.UTC(2026, 10, 24)), nested: { b: new Date(0), a: [new Date(1)] } },
+      { p: new Point(2, 1), m: new Map([['k', 1]]), u: new Uint8Array([3, 4]) },
+      JSON.parse(canonicalJsonReference(unsealed())),
+    ];
+    for (const v of values) expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+    // canonicalize@4 writes functions and symbols as holes and `undefined`; JCS follows JSON.stringify.
+    expect(canonicalJson([undefined, () => 1, Symbol('s'), { a: undefined, b: () => 1 }])).toBe('[null,null,null,{}]');
+  });
+
+  it('leaves the value it encodes unchanged', () => {
+    const v = { z: { d: 1, c: [{ y: 1, x: 2 }] }, a: new Date(0) };
+    const before = JSON.stringify(v);
+    canonicalJson(v);
+    expect(JSON.stringify(v)).toBe(before);
+    expect(Object.keys(v)).toEqual(['z', 'a']);
+  });
+
   it('refuses what JCS cannot represent, as the reference does', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, { x: '\ud800' }, { '\udc00': 1 }, cyclic]) {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, { x: '\ud800' }, { '\udc00': 1 }, cyclic, { b: 1, a: [Number.NaN] }, { a: 1, '1': undefined, b: [{ c: '\udfff' }] }, 10n, undefined]) {
       expect(() => canonicalJsonReference(bad)).toThrow();
       expect(() => canonicalJson(bad)).toThrow(AuditrailError);
     }

@@ -224,7 +224,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       let content = null;
       if (converted.payload !== null) {
         content = sealPayload(converted.payload);
-        payloadRef = { digest: content.digest, bytes: content.bytes };
+        payloadRef = { bytes: content.bytes, digest: content.digest };
       }
       const sealed = this.#sequencer.seal({ ...converted.record, payload: payloadRef });
       records.push(sealed.canonical);
@@ -242,7 +242,7 @@ export class AuditSpanProcessor implements SpanProcessor {
             event_type: 'audit.stream_open',
             tenant_id: this.#config.tenantId,
             service,
-            data: { writer: '@auditrail/processor', writer_version: PACKAGE_VERSION, max_queue_size: this.#config.maxQueueSize },
+            data: { max_queue_size: this.#config.maxQueueSize, writer: '@auditrail/processor', writer_version: PACKAGE_VERSION },
           }),
           payload: null,
         });
@@ -255,8 +255,8 @@ export class AuditSpanProcessor implements SpanProcessor {
             service,
             data: {
               dropped_spans: this.#unrecordedDrops,
-              reason: this.#shutdown !== undefined ? 'after_shutdown' : 'queue_full',
               max_queue_size: this.#config.maxQueueSize,
+              reason: this.#shutdown !== undefined ? 'after_shutdown' : 'queue_full',
             },
           }),
           payload: null,

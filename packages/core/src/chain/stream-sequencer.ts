@@ -50,12 +50,41 @@ export class StreamSequencer {
     }
     const micros = Math.max(this.#clock(), this.#lastMicros);
     this.#lastMicros = micros;
+    const u = unsealed;
+    // Every field of the (strict) record schema, in canonical (sorted) order: canonicalJson writes a
+    // record built in that order with one JSON.stringify call instead of sorting and concatenating.
     const record: AuditRecord = {
-      ...unsealed,
+      attributes: u.attributes,
+      cost_usd: u.cost_usd,
+      data: u.data,
+      duration_ms: u.duration_ms,
+      ended_at: u.ended_at,
+      error_type: u.error_type,
+      event_id: u.event_id,
+      event_type: u.event_type,
+      name: u.name,
       observed_at: formatUtcMicros(micros),
-      stream_id: this.streamId,
-      seq: this.#next,
+      operation: u.operation,
+      parent_span_id: u.parent_span_id,
+      payload: u.payload,
       prev_hash: this.#prevHash,
+      price_source: u.price_source,
+      provider: u.provider,
+      request_id: u.request_id,
+      request_model: u.request_model,
+      response_model: u.response_model,
+      seq: this.#next,
+      service: u.service,
+      session_id: u.session_id,
+      span_id: u.span_id,
+      started_at: u.started_at,
+      status: u.status,
+      stream_id: this.streamId,
+      tenant_id: u.tenant_id,
+      trace_id: u.trace_id,
+      usage: u.usage,
+      user_id: u.user_id,
+      v: u.v,
     };
     const canonical = canonicalJson(record);
     const hash = leafHash(canonical);

@@ -16,6 +16,7 @@ import type { CapturedLog } from '../logs/captured-log.js';
 import { contentValue, str, toJson, wellFormed } from './attribute-values.js';
 import { isContentKey } from './content-keys.js';
 import { dialectOf } from './dialects/detect.js';
+import { withField } from './dialects/record-data.js';
 import { contentOfLogs } from './dialects/otel-openai-logs.js';
 import type { ContentKey, DerivedContent, Normalized, SpanView } from './dialects/types.js';
 import type { NestedCalls } from './nested-calls.js';
@@ -58,10 +59,11 @@ export interface ConvertContext {
 /** The service a span's resource names (`service.name`, `service.version`, deployment environment). */
 export function serviceOf(span: ReadableSpan): ServiceInfo {
   const res = span.resource.attributes;
+  // Keys in canonical (sorted) order, like every object a record is built from: see core's canonicalJson.
   return {
+    environment: str(res, 'deployment.environment.name', 'deployment.environment'),
     name: str(res, 'service.name'),
     version: str(res, 'service.version'),
-    environment: str(res, 'deployment.environment.name', 'deployment.environment'),
   };
 }
 
@@ -82,7 +84,8 @@ function scopeOf(span: ReadableSpan): string | undefined {
 function splitAttributes(a: Attributes): { attributes: { [key: string]: JsonValue }; payload: { [key: string]: JsonValue } | null } {
   const attributes: { [key: string]: JsonValue } = {};
   let payload: { [key: string]: JsonValue } | null = null;
-  for (const key of Object.keys(a)) {
+  // In sorted order, so both objects are built in canonical order (see core's canonicalJson).
+  for (const key of Object.keys(a).sort()) {
     if (isContentKey(key)) (payload ??= {})[wellFormed(key)] = contentValue(a[key]);
     else attributes[wellFormed(key)] = toJson(a[key]);
   }
@@ -120,7 +123,7 @@ function accountOnce(span: ReadableSpan, type: EventType, n: Normalized, nested:
   const outer = nested.outerOf(span);
   if (outer !== null) {
     nested.report(span, { usage: n.usage, responseModel: n.responseModel, responseId: typeof n.data['response_id'] === 'string' ? n.data['response_id'] : null });
-    return { ...n, usage: null, data: { ...n.data, duplicate_of: outer } };
+    return { ...n, usage: null, data: withField(n.data, 'duplicate_of', outer) };
   }
   const inner = nested.reportsFor(span);
   if (inner === undefined) return n;
@@ -144,7 +147,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
   const { traceId, spanId } = span.spanContext();
   const n = accountOnce(span, type, dialectOf(view).normalize(view, type), ctx.nested);
   const basedOn = n.data['based_on'];
-  if (type === 'decision' && ctx.recent !== undefined && Array.isArray(basedOn)) n.data['based_on_event_ids'] = ctx.recent.eventIds(basedOn);
+  const data = type === 'decision' && ctx.recent !== undefined && Array.isArray(basedOn) ? withField(n.data, 'based_on_event_ids', ctx.recent.eventIds(basedOn)) : n.data;
   const split = splitAttributes(a);
   const payload = withDerived(split.payload, n.content, ctx.logs?.take(span, traceId, spanId));
   const priced = (type === 'llm.completion' || type === 'llm.embedding') && n.data['duplicate_of'] === undefined;
@@ -176,7 +179,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
       usage: n.usage,
       cost_usd: cost.cost_usd,
       price_source: cost.price_source,
-      data: n.data,
+      data,
       attributes: split.attributes,
     },
     payload,

@@ -18,11 +18,12 @@ export interface TokenCounts {
 export function usageOf(t: TokenCounts, inputExcludesCache = false): Usage | null {
   let input = t.input;
   if (inputExcludesCache && input !== null) input += (t.cacheRead ?? 0) + (t.cacheWrite ?? 0);
+  // Keys in canonical (sorted) order: see core's canonicalJson.
   const usage: Usage = {
-    input_tokens: input !== null && Number.isSafeInteger(input) ? input : null,
-    output_tokens: t.output,
     cache_read_tokens: t.cacheRead,
     cache_write_tokens: t.cacheWrite,
+    input_tokens: input !== null && Number.isSafeInteger(input) ? input : null,
+    output_tokens: t.output,
     reasoning_tokens: t.reasoning,
   };
   return Object.values(usage).every((v) => v === null) ? null : usage;

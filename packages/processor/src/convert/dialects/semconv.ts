@@ -63,20 +63,20 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
     case 'agent.invoke':
       return agentData(str(a, 'gen_ai.agent.name'), str(a, 'gen_ai.agent.id'));
     case 'retrieval':
-      return { data_source_id: str(a, sc.ATTR_GEN_AI_DATA_SOURCE_ID), top_k: int(a, sc.ATTR_GEN_AI_RETRIEVAL_TOP_K), documents: documentRefs(a) };
+      return { data_source_id: str(a, sc.ATTR_GEN_AI_DATA_SOURCE_ID), documents: documentRefs(a), top_k: int(a, sc.ATTR_GEN_AI_RETRIEVAL_TOP_K) };
     case 'guardrail':
       return {
+        action: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_ACTION),
         guardrail_name: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_NAME),
         rule: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_RULE),
-        action: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_ACTION),
         severity: str(a, sc.ATTR_AUDITRAIL_GUARDRAIL_SEVERITY),
       };
     case 'auth':
       return {
         action: str(a, sc.ATTR_AUDITRAIL_AUTH_ACTION),
+        method: str(a, sc.ATTR_AUDITRAIL_AUTH_METHOD),
         outcome: str(a, sc.ATTR_AUDITRAIL_AUTH_OUTCOME),
         principal: str(a, sc.ATTR_AUDITRAIL_AUTH_PRINCIPAL),
-        method: str(a, sc.ATTR_AUDITRAIL_AUTH_METHOD),
         reason: str(a, sc.ATTR_AUDITRAIL_AUTH_REASON),
       };
     case 'admin':
@@ -85,12 +85,12 @@ function dataOf(type: EventType, a: Attributes): { [key: string]: JsonValue } {
       return { error_type: str(a, sc.ATTR_ERROR_TYPE) };
     case 'decision':
       return {
-        decision_name: str(a, sc.ATTR_AUDITRAIL_DECISION_NAME),
-        outcome: str(a, sc.ATTR_AUDITRAIL_DECISION_OUTCOME),
         based_on: stringsOf(a, sc.ATTR_AUDITRAIL_DECISION_BASED_ON) ?? [],
-        policy_version: str(a, sc.ATTR_AUDITRAIL_DECISION_POLICY_VERSION),
-        model_version: str(a, sc.ATTR_AUDITRAIL_DECISION_MODEL_VERSION),
         confidence: num(a, sc.ATTR_AUDITRAIL_DECISION_CONFIDENCE),
+        decision_name: str(a, sc.ATTR_AUDITRAIL_DECISION_NAME),
+        model_version: str(a, sc.ATTR_AUDITRAIL_DECISION_MODEL_VERSION),
+        outcome: str(a, sc.ATTR_AUDITRAIL_DECISION_OUTCOME),
+        policy_version: str(a, sc.ATTR_AUDITRAIL_DECISION_POLICY_VERSION),
         reviewer: str(a, sc.ATTR_AUDITRAIL_DECISION_REVIEWER),
       };
     default:
