@@ -282,6 +282,31 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     await provider.shutdown();
   });
 
+  it('seals chunk after chunk without waiting for the next timer or I/O of the app', async () => {
+    // Only a 2 s timer of the "app" is pending while 5 chunks are sealed: if the sealing ticks did
+    // not keep the event loop turning, they would wait for other events (Node's poll phase sleeps
+    // while only unref-ed immediates are pending; under load that stalled sealing at ~16,000 spans/s).
+    let written = 0;
+    let allWritten!: () => void;
+    const done = new Promise<'written'>((resolve) => (allWritten = () => resolve('written')));
+    const sink = {
+      append: async (b: EventBatch) => {
+        written += b.records.length;
+        if (written === 501) allWritten();
+      },
+    };
+    const { provider } = auditedApp({ sink, sealChunkSize: 100, minBatchSize: 1, batchLingerMillis: 0 });
+    const tracer = trace.getTracer('t');
+    for (let i = 0; i < 500; i++) tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }).end();
+    // The next sealing tick is queued and keeps the loop turning (an unref-ed one is not listed).
+    expect(process.getActiveResourcesInfo()).toContain('Immediate');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const appTimer = new Promise<'app timer'>((resolve) => (timer = setTimeout(() => resolve('app timer'), 2000)));
+    expect(await Promise.race([done, appTimer])).toBe('written');
+    clearTimeout(timer);
+    await provider.shutdown();
+  });
+
   it('builds records with every key in canonical order, so encoding them needs no sorting or copying', async () => {
     // canonicalJson writes such a record with one JSON.stringify call; a builder that lists keys out
     // of order still gets a correct encoding, only a slower one, so this is what guards the speed.
