@@ -96,10 +96,16 @@ export class ClickHouseStore implements Store {
   readonly kind: 'embedded' | 'server';
   readonly database: string;
   readonly #client: ClickHouseClient;
+  readonly #runSql: ((sql: string) => Promise<unknown>) | undefined;
   #closed = false;
 
-  constructor(client: ClickHouseClient, kind: 'embedded' | 'server', database: string) {
+  /**
+   * `runSql`: the embedded engine's own entry for one statement with inline data (inserts skip the
+   * client there); absent for a server.
+   */
+  constructor(client: ClickHouseClient, kind: 'embedded' | 'server', database: string, runSql?: (sql: string) => Promise<unknown>) {
     this.#client = client;
+    this.#runSql = runSql;
     this.kind = kind;
     this.database = database;
   }
@@ -405,11 +411,16 @@ export class ClickHouseStore implements Store {
    */
   async #insert(table: string, format: 'JSONEachRow' | 'TabSeparatedRaw', lines: readonly string[], token: string): Promise<void> {
     this.#assertOpen();
+    const query = `INSERT INTO ${table} SETTINGS insert_deduplication_token = '${token}' FORMAT ${format}`;
     try {
-      const result = await this.#client.exec({
-        query: `INSERT INTO ${table} SETTINGS insert_deduplication_token = '${token}' FORMAT ${format}`,
-        values: textStream(lines.join('\n') + '\n'),
-      });
+      if (this.#runSql !== undefined) {
+        // Embedded: statement and rows joined into one flat string, handed to the engine as is. Through
+        // the client, the connection would prepend the statement to the body (a concatenation the
+        // engine binding then copies flat again): two fewer copies of ~30 MB per 10,000-event batch.
+        await this.#runSql([query, ...lines, ''].join('\n'));
+        return;
+      }
+      const result = await this.#client.exec({ query, values: textStream(lines.join('\n') + '\n') });
       result.stream.resume();
     } catch (cause) {
       throw new StoreError('QUERY', `insert into ${table} failed: ${(cause as Error).message}`, { cause });

@@ -31,7 +31,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       }
       throw new StoreError('CONNECTION', `cannot open the embedded store at ${o.path}: ${message}`, { cause });
     }
-    store = new ClickHouseStore(createClient({ connection } as Parameters<typeof createClient>[0]), 'embedded', o.database);
+    const chdb = connection.chdb;
+    store = new ClickHouseStore(createClient({ connection } as Parameters<typeof createClient>[0]), 'embedded', o.database, (sql) => chdb.queryAsync(sql));
   } else {
     store = new ClickHouseStore(
       // The client's own logger is off: every failure reaches the caller as a StoreError instead.
