@@ -31,6 +31,12 @@ describe('leafHash (RFC 9162 §2.1.1)', () => {
     const [v] = vectors.extra_leaf_hashes;
     expect(Buffer.from(leafHash(v!.leaf_utf8), 'hex').toString('base64')).toBe(v!.leaf_hash_base64);
   });
+
+  it('gives text and its UTF-8 bytes the same hash (text is hashed in one shot, bytes incrementally)', () => {
+    for (const text of ['', '{"a":1}', 'é€😀\u0000x', canonicalJson({ z: 'x'.repeat(5000), a: [1, 2] })]) {
+      expect(leafHash(text)).toBe(leafHash(Buffer.from(text, 'utf8')));
+    }
+  });
 });
 
 describe('canonicalJson (RFC 8785)', () => {
