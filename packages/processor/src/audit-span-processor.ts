@@ -223,13 +223,12 @@ export class AuditSpanProcessor implements SpanProcessor {
     const payloads: PayloadRow[] = [];
     const firstSeq = this.#sequencer.nextSeq;
     const add = (converted: ConvertedSpan) => {
-      let payloadRef = null;
       let content = null;
       if (converted.payload !== null) {
         content = sealPayload(converted.payload);
-        payloadRef = { bytes: content.bytes, digest: content.digest };
+        converted.record.payload = { bytes: content.bytes, digest: content.digest };
       }
-      const sealed = this.#sequencer.seal({ ...converted.record, payload: payloadRef });
+      const sealed = this.#sequencer.seal(converted.record);
       records.push(sealed.canonical);
       if (content !== null) {
         const r = sealed.record;

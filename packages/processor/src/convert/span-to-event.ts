@@ -34,9 +34,12 @@ const DERIVED_KEYS: readonly ContentKey[] = [
   'gen_ai.tool.call.result',
 ];
 
-/** What a span becomes: the record before sealing, and the content kept beside it. */
+/**
+ * What a span becomes: the record before sealing, and the content kept beside it. `record.payload`
+ * is null until the writer commits to the content (a fresh record: the writer fills it in place).
+ */
 export interface ConvertedSpan {
-  readonly record: Omit<UnsealedRecord, 'payload'>;
+  readonly record: UnsealedRecord;
   readonly payload: { [key: string]: JsonValue } | null;
 }
 
@@ -181,6 +184,7 @@ export function spanToEvent(span: ReadableSpan, type: EventType, ctx: ConvertCon
       price_source: cost.price_source,
       data,
       attributes: split.attributes,
+      payload: null,
     },
     payload,
   };
