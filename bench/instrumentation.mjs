@@ -13,9 +13,15 @@
 // each round `--calls` sequential calls, non-streaming (`create`) and streaming (`stream: true`,
 // every chunk read). Reported: median per-call latency over rounds for each mode and their ratio, and the client
 // process's CPU per call (process.cpuUsage: all its threads, the garbage collector's included).
+//
+// A third arm in the same rounds is the floor any OTel instrumentation pays: a bare GenAI span
+// written by hand around the SDK's own `create` — `startSpan` with five request attributes, the
+// call in the span's context, five response attributes and `end()` when the returned promise
+// settles (for a stream: when the stream object arrives, before any chunk: a lower bound).
+// No content, no message conversion, no stream observation.
 import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@auditrail/instrumentation';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -64,6 +70,21 @@ export async function instrumentationBench(args) {
   const patched = proto.create;
   const original = patched.__original;
   check(typeof original === 'function' && original !== patched, 'OpenAIInstrumentation did not patch chat.completions.create');
+  const floorTracer = tracerProvider.getTracer('bench-floor');
+  const REQUEST = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'server.address': '127.0.0.1', 'server.port': 0 };
+  /** The floor: a bare GenAI span by hand around the SDK's own method (see the header). */
+  const floor = function (/** @type {unknown[]} */ ...args) {
+    const span = floorTracer.startSpan('chat gpt-4o-mini', { kind: SpanKind.CLIENT, attributes: REQUEST });
+    const p = context.with(trace.setSpan(context.active(), span), () => original.apply(this, args));
+    p.then(
+      (/** @type {any} */ r) => {
+        span.setAttributes({ 'gen_ai.response.id': r.id ?? '', 'gen_ai.response.model': r.model ?? '', 'gen_ai.usage.input_tokens': r.usage?.prompt_tokens ?? 0, 'gen_ai.usage.output_tokens': r.usage?.completion_tokens ?? 0, 'gen_ai.response.finish_reasons': ['stop'] });
+        span.end();
+      },
+      () => span.end(),
+    );
+    return p;
+  };
   // The app's request context: a span of its own (not recorded: sampled out by being non-recording).
   const appContext = trace.setSpan(context.active(), trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }));
   const client = new OpenAI({ baseURL: provider.url, apiKey: 'sk-proj-bench0000000000000000000000000000000000000000', maxRetries: 0 });
@@ -82,15 +103,17 @@ export async function instrumentationBench(args) {
         check(chunks > 1, 'the stream brought no chunks');
       },
     };
-    /** @type {Record<string, { off: number[], on: number[] }>} */
-    const perCall = { plain: { off: [], on: [] }, stream: { off: [], on: [] } };
+    /** @typedef {'off' | 'on' | 'floor'} Arm */
+    /** @type {Record<string, Record<Arm, number[]>>} */
+    const perCall = { plain: { off: [], on: [], floor: [] }, stream: { off: [], on: [], floor: [] } };
     /** Client CPU (user + system) per call, µs: what the instrumentation costs this process. */
-    /** @type {Record<string, { off: number[], on: number[] }>} */
-    const cpuPerCall = { plain: { off: [], on: [] }, stream: { off: [], on: [] } };
-    const runRound = async (/** @type {'plain' | 'stream'} */ mode, /** @type {boolean} */ enabled, /** @type {number} */ n) => {
+    /** @type {Record<string, Record<Arm, number[]>>} */
+    const cpuPerCall = { plain: { off: [], on: [], floor: [] }, stream: { off: [], on: [], floor: [] } };
+    const methods = { off: original, on: patched, floor };
+    const runRound = async (/** @type {'plain' | 'stream'} */ mode, /** @type {Arm} */ arm, /** @type {number} */ n) => {
       // Only the patched method changes between modes: enable()/disable() would also add and remove
       // the require hook, whose cost on every later require() is not the instrumentation's per call.
-      proto.create = enabled ? patched : original;
+      proto.create = methods[arm];
       const cpu = process.cpuUsage();
       const t = performance.now();
       for (let i = 0; i < n; i++) await once[mode]();
@@ -101,37 +124,41 @@ export async function instrumentationBench(args) {
     const modes = /** @type {('plain' | 'stream')[]} */ (args['only'] === undefined ? ['plain', 'stream'] : String(args['only']).split(','));
     for (const mode of modes) {
       log(TAG, `${mode}: warm-up, ${warmup} calls each way`);
-      await runRound(mode, false, warmup);
-      await runRound(mode, true, warmup);
+      /** @type {Arm[]} */
+      const arms = ['off', 'on', 'floor'];
+      for (const arm of arms) await runRound(mode, arm, warmup);
       for (let r = 0; r < rounds; r++) {
-        // Alternate which goes first, so a drift in machine speed falls on both alike.
-        const order = r % 2 === 0 ? [false, true] : [true, false];
-        for (const enabled of order) {
-          const { wall, cpu } = await runRound(mode, enabled, calls);
-          perCall[mode][enabled ? 'on' : 'off'].push(wall);
-          cpuPerCall[mode][enabled ? 'on' : 'off'].push(cpu);
+        // Rotate which goes first, so a drift in machine speed falls on every arm alike.
+        for (const arm of arms.map((_, i) => arms[(i + r) % arms.length])) {
+          const { wall, cpu } = await runRound(mode, arm, calls);
+          perCall[mode][arm].push(wall);
+          cpuPerCall[mode][arm].push(cpu);
         }
       }
     }
     await batch.forceFlush();
-    check(exported === modes.length * (warmup + rounds * calls), `${exported} spans exported, expected one per instrumented call (${modes.length * (warmup + rounds * calls)})`);
+    const expected = 2 * modes.length * (warmup + rounds * calls);
+    check(exported === expected, `${exported} spans exported, expected one per instrumented and per floor call (${expected})`);
     const summary = (/** @type {'plain' | 'stream'} */ mode) => {
       const off = median(perCall[mode].off);
       const on = median(perCall[mode].on);
+      const bare = median(perCall[mode].floor);
       const cpuOff = median(cpuPerCall[mode].off);
       const cpuOn = median(cpuPerCall[mode].on);
+      const cpuFloor = median(cpuPerCall[mode].floor);
       return {
         uninstrumented_ms: round(off, 4),
         instrumented_ms: round(on, 4),
         added_us: round((on - off) * 1000, 1),
         ratio: round(on / off, 3),
-        client_cpu_us: { uninstrumented: round(cpuOff, 1), instrumented: round(cpuOn, 1), added: round(cpuOn - cpuOff, 1) },
+        floor: { ms: round(bare, 4), added_us: round((bare - off) * 1000, 1), ratio: round(bare / off, 3) },
+        client_cpu_us: { uninstrumented: round(cpuOff, 1), instrumented: round(cpuOn, 1), added: round(cpuOn - cpuOff, 1), floor_added: round(cpuFloor - cpuOff, 1) },
       };
     };
     const result = { rounds, calls_per_round: calls, ...Object.fromEntries(modes.map((m) => [m, summary(m)])), spans_exported: exported };
     for (const mode of modes) {
       const s = result[mode];
-      log(TAG, `${mode}: ${s.uninstrumented_ms} ms → ${s.instrumented_ms} ms per call (+${s.added_us} µs): ${s.ratio}×; client CPU ${s.client_cpu_us.uninstrumented} → ${s.client_cpu_us.instrumented} µs per call (+${s.client_cpu_us.added})`);
+      log(TAG, `${mode}: ${s.uninstrumented_ms} ms → ${s.instrumented_ms} ms per call (+${s.added_us} µs): ${s.ratio}×; bare span floor +${s.floor.added_us} µs: ${s.floor.ratio}×; client CPU ${s.client_cpu_us.uninstrumented} → ${s.client_cpu_us.instrumented} µs per call (+${s.client_cpu_us.added}; floor +${s.client_cpu_us.floor_added})`);
     }
     return result;
   } finally {
