@@ -29,3 +29,5 @@ export { genaiPricesSource } from './pricing/genai-prices.js';
 export { GENAI_PRICES_PROVIDER_IDS } from './pricing/provider-ids.js';
 export { unitsToUsd, usdToUnits } from './pricing/decimal.js';
 export type { EventBatch, EventSink, PayloadRow } from './sink.js';
+export { DETECTORS, detect, redactText } from './redact/detectors.js';
+export type { Detection, Detector, DetectorCategory, FunctionDetector, PatternDetector, Redacted } from './redact/detectors.js';

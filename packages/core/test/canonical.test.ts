@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditrailError, canonicalJson, canonicalJsonReference } from '../src/index.ts';
-import { unsealed } from './fixtures.ts';
-
-/** A small seeded PRNG (mulberry32): the generated values are the same on every run. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng, unsealed } from './fixtures.ts';
 
 // Characters that stress key ordering and escaping: controls, quotes, backslash, non-ASCII,
 // characters beyond the BMP (surrogate pairs), and code units around the surrogate range.

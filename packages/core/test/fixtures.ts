@@ -67,3 +67,13 @@ export function expectedOwnEvent(fields: Partial<UnsealedRecord> & Pick<Unsealed
     ...fields,
   };
 }
+
+/** A small seeded PRNG (mulberry32): the generated values are the same on every run. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,224 @@
+import { cardNetwork, ibanValid, isIPv6, luhn, ninoValid, ssnValid } from './validators.js';
+
+/** Secrets are removed whatever a policy says; PII is handled by policy. */
+export type DetectorCategory = 'secret' | 'pii';
+
+/** One sensitive value found in a text: its kind and the UTF-16 range [start, end) to replace. */
+export interface Detection {
+  readonly kind: string;
+  readonly category: DetectorCategory;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A detector: a pattern, or for what a pattern cannot say in linear time, a function.
+ *
+ * Patterns must stay linear on any input: every quantifier is bounded or runs over a class that
+ * cannot also match what follows it, and a lookbehind keeps a run from being retried from each of
+ * its characters, so a failed attempt backtracks a bounded number of steps (the adversarial-input
+ * test in `packages/core/test/redact.test.ts` feeds 1 MB inputs built to make backtracking
+ * patterns blow up, and bounds the time). `group` names the capture group holding the sensitive
+ * part (a password's value, not `password=`: such patterns carry the `d` flag for its indices);
+ * `valid` rejects matches that fail a checksum or a strict format.
+ */
+export type Detector = PatternDetector | FunctionDetector;
+
+interface DetectorBase {
+  readonly kind: string;
+  readonly category: DetectorCategory;
+}
+
+export interface PatternDetector extends DetectorBase {
+  readonly pattern: RegExp;
+  readonly group?: number;
+  readonly valid?: (value: string) => boolean;
+}
+
+export interface FunctionDetector extends DetectorBase {
+  /** The [start, end) ranges of what it found, in increasing order. */
+  readonly find: (text: string) => Iterable<readonly [number, number]>;
+}
+
+const digitsOf = (s: string) => s.replace(/\D/g, '');
+
+/** The detectors of auditrail, most specific first (overlaps go to the earlier one). */
+export const DETECTORS: readonly Detector[] = [
+  // --- Secrets -------------------------------------------------------------------------------
+  // PEM private keys (RSA, EC, DSA, OPENSSH, PGP, ENCRYPTED…): the whole block, or from the header
+  // to the end of its base64 lines when the footer is missing (a key cut off by a length limit).
+  { kind: 'PRIVATE_KEY', category: 'secret', find: privateKeys },
+  { kind: 'ANTHROPIC_KEY', category: 'secret', pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{16,300}/g },
+  // Project, service-account and admin keys (`sk-proj-…`, base64url), and the older `sk-` + 48 alphanumerics.
+  { kind: 'OPENAI_KEY', category: 'secret', pattern: /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,300}|[A-Za-z0-9]{32,64}(?![A-Za-z0-9_-]))/g },
+  { kind: 'AWS_ACCESS_KEY_ID', category: 'secret', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g },
+  // An AWS secret access key is 40 base64 characters: only recognizable by what names it.
+  {
+    kind: 'AWS_SECRET_KEY',
+    category: 'secret',
+    pattern: /(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key|SecretAccessKey)["']?\s{0,5}[:=]\s{0,5}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dgi,
+    group: 1,
+  },
+  { kind: 'GITHUB_TOKEN', category: 'secret', pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g },
+  { kind: 'SLACK_WEBHOOK', category: 'secret', pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,300}/g },
+  { kind: 'SLACK_TOKEN', category: 'secret', pattern: /(?<![A-Za-z0-9])(?:xox[abposrec]-[A-Za-z0-9-]{10,300}|xapp-\d-[A-Za-z0-9-]{10,300})/g },
+  { kind: 'GOOGLE_API_KEY', category: 'secret', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g },
+  { kind: 'GOOGLE_OAUTH_SECRET', category: 'secret', pattern: /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g },
+  { kind: 'STRIPE_KEY', category: 'secret', pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,250}(?![A-Za-z0-9])|(?<![A-Za-z0-9_])whsec_[A-Za-z0-9]{24,250}(?![A-Za-z0-9])/g },
+  { kind: 'JWT', category: 'secret', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,8192}\.eyJ[A-Za-z0-9_-]{5,16384}\.[A-Za-z0-9_-]{0,8192}/g },
+  // Credentials in a URL's userinfo: `scheme://user:password@host` (the userinfo is replaced).
+  { kind: 'URL_CREDENTIALS', category: 'secret', pattern: /\b[A-Za-z][A-Za-z0-9+.-]{0,20}:\/\/([^\s:@/?#]{1,256}:[^\s@/?#]{1,256})@/dg, group: 1 },
+  { kind: 'BEARER_TOKEN', category: 'secret', pattern: /\b(?:Bearer|Token)[ \t]{1,5}([A-Za-z0-9._~+/-]{16,4096}={0,2})(?![A-Za-z0-9._~+/=-])/dgi, group: 1 },
+  // `password=…`, `"api_key": "…"`, `secret: …`: the value is replaced.
+  {
+    kind: 'PASSWORD',
+    category: 'secret',
+    pattern:
+      /\b(?:password|passwd|passphrase|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key)["']?[ \t]{0,5}[:=][ \t]{0,5}("[^"\s]{1,256}"|'[^'\s]{1,256}'|[^\s"',;&<>]{1,256})/dgi,
+    group: 1,
+    // Not a value: a placeholder or a type name in code or docs.
+    valid: (v) => !/^["']?(?:\*+|x+|\.{3}|<[^>]*>|\{[^}]*\}|null|none|undefined|true|false|string|str|required|optional|redacted|\[redacted\])["']?$/i.test(v),
+  },
+  // --- PII -----------------------------------------------------------------------------------
+  {
+    kind: 'EMAIL',
+    category: 'pii',
+    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
+    // `icon@2x.png`, `logo@3x.webp`: asset names in code, not addresses.
+    valid: (v) => !/\.(?:png|jpe?g|gif|svg|webp|ico|css|m?js|tsx?|jsx|json|map)$/i.test(v),
+  },
+  { kind: 'IBAN', category: 'pii', pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/g, valid: (v) => ibanValid(v.replace(/ /g, '')) },
+  { kind: 'CARD', category: 'pii', pattern: /(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d-])/g, valid: (v) => luhn(digitsOf(v)) && cardNetwork(digitsOf(v)) && consistentSeparators(v) },
+  { kind: 'US_SSN', category: 'pii', pattern: /(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])/g, valid: (v) => ssnValid(digitsOf(v)) },
+  { kind: 'UK_NINO', category: 'pii', pattern: /(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g, valid: (v) => ninoValid(v) },
+  // International (+CC or 00CC), or with an area code in parentheses, or the North American
+  // 3-3-4 grouping; 8 to 15 digits (E.164). Bare digit runs are left alone (order numbers, ids).
+  {
+    kind: 'PHONE',
+    category: 'pii',
+    pattern: /(?<![\w+])(?:(?:\+|00)[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w])/g,
+    valid: (v) => {
+      const n = digitsOf(v).length;
+      return n >= 8 && n <= 15;
+    },
+  },
+  // Before IPv4: an IPv4-mapped address (`::ffff:192.0.2.128`) is one IPv6 address.
+  {
+    kind: 'IPV6',
+    category: 'pii',
+    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|:){1,7}(?::|[0-9A-Fa-f]{1,4}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})?|(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?![\w:.])/g,
+    valid: (v) => isIPv6(v) && /[0-9A-Fa-f]/.test(v.replaceAll(':', '')),
+  },
+  {
+    kind: 'IPV4',
+    category: 'pii',
+    pattern: /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]|\.\d)/g,
+  },
+];
+
+/** A card number written with separators uses them in groups (`4111 1111 1111 1111`), not at random. */
+function consistentSeparators(v: string): boolean {
+  if (!/[ -]/.test(v)) return true;
+  return /^\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?$|^\d{4}[ -]\d{6}[ -]\d{4,5}$/.test(v);
+}
+
+/**
+ * Every sensitive value in `text`, without overlaps: where two detections overlap, the one found
+ * by the earlier detector wins (secrets before PII, specific before generic), then the longer.
+ */
+export function detect(text: string, detectors: readonly Detector[] = DETECTORS): Detection[] {
+  const found: (Detection & { rank: number })[] = [];
+  for (let rank = 0; rank < detectors.length; rank++) {
+    const d = detectors[rank]!;
+    if ('find' in d) {
+      for (const [start, end] of d.find(text)) found.push({ kind: d.kind, category: d.category, start, end, rank });
+      continue;
+    }
+    const re = d.pattern;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const value = d.group === undefined ? m[0] : m[d.group];
+      if (value === undefined || value.length === 0) continue;
+      if (d.valid !== undefined && !d.valid(value)) {
+        // Resume right after the start, so a longer invalid match does not hide a valid one inside it.
+        re.lastIndex = m.index + 1;
+        continue;
+      }
+      const start = d.group === undefined ? m.index : m.indices![d.group]![0];
+      found.push({ kind: d.kind, category: d.category, start, end: start + value.length, rank });
+    }
+  }
+  if (found.length <= 1) return found.map(({ rank: _, ...x }) => x);
+  // Earlier detector first, then the longer: each keeps its range unless an earlier one took part
+  // of it. Marking taken positions keeps this linear in the text (detections of one detector do
+  // not overlap each other).
+  found.sort((a, b) => a.rank - b.rank || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const taken = new Uint8Array(text.length);
+  const kept: Detection[] = [];
+  for (const { rank: _, ...f } of found) {
+    let free = true;
+    for (let i = f.start; i < f.end && free; i++) free = taken[i] === 0;
+    if (!free) continue;
+    taken.fill(1, f.start, f.end);
+    kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/g;
+/** Base64 lines and the headers of an encrypted PEM (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`). */
+const PEM_BODY = /(?:[A-Za-z0-9+/=]{1,100}|[A-Za-z-]{1,20}: [A-Za-z0-9,-]{1,100}|\r?\n|[ \t]{1,10}|\\n){0,4096}/y;
+/** Farther than this from its header, a footer belongs to another key. */
+const PEM_MAX_BYTES = 65_536;
+
+/**
+ * PEM private key blocks, header to footer. The next footer is found once and reused for every
+ * header before it, so text with many headers and no footer is still scanned once.
+ */
+function* privateKeys(text: string): Generator<readonly [number, number]> {
+  PEM_BEGIN.lastIndex = 0;
+  let end: RegExpExecArray | null | undefined;
+  for (let begin = PEM_BEGIN.exec(text); begin !== null; begin = PEM_BEGIN.exec(text)) {
+    const from = begin.index + begin[0].length;
+    if (end !== null && (end === undefined || end.index < from)) {
+      PEM_END.lastIndex = from;
+      end = PEM_END.exec(text);
+    }
+    if (end !== null && end.index - from <= PEM_MAX_BYTES) {
+      const next = PEM_BEGIN.exec(text);
+      PEM_BEGIN.lastIndex = begin.index + begin[0].length;
+      // A second header before this footer: this key was cut off, the footer is the next one's.
+      if (next === null || next.index > end.index) {
+        yield [begin.index, end.index + end[0].length];
+        PEM_BEGIN.lastIndex = end.index + end[0].length;
+        continue;
+      }
+    }
+    PEM_BODY.lastIndex = from;
+    PEM_BODY.exec(text);
+    yield [begin.index, PEM_BODY.lastIndex];
+    PEM_BEGIN.lastIndex = Math.max(PEM_BODY.lastIndex, from);
+  }
+}
+
+/** What a redaction did: the text with typed placeholders, and how many of each kind (never the values). */
+export interface Redacted {
+  readonly text: string;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/** Replaces every detection in `text` with its typed placeholder, `[EMAIL]`, `[OPENAI_KEY]`, …. */
+export function redactText(text: string, detectors: readonly Detector[] = DETECTORS): Redacted {
+  const found = detect(text, detectors);
+  if (found.length === 0) return { text, counts: {} };
+  const counts: Record<string, number> = {};
+  let out = '';
+  let at = 0;
+  for (const f of found) {
+    out += `${text.slice(at, f.start)}[${f.kind}]`;
+    at = f.end;
+    counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  }
+  return { text: out + text.slice(at), counts };
+}
