@@ -31,3 +31,5 @@ export { unitsToUsd, usdToUnits } from './pricing/decimal.js';
 export type { EventBatch, EventSink, PayloadRow } from './sink.js';
 export { DETECTORS, detect, redactText } from './redact/detectors.js';
 export type { Detection, Detector, DetectorCategory, FunctionDetector, PatternDetector, Redacted } from './redact/detectors.js';
+export { emptyReport, REDACTION_ACTIONS, redactionConfigSchema, Redactor, reportIsEmpty } from './redact/redactor.js';
+export type { RedactionAction, RedactionConfig, RedactionReport } from './redact/redactor.js';

@@ -1,0 +1,250 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { AuditrailError } from '../errors.js';
+import type { JsonValue } from '../event/schema.js';
+import { DETECTORS, type Detection, type Detector, detect } from './detectors.js';
+
+/** What happens to PII found in a field. Secrets are removed whatever the action. */
+export const REDACTION_ACTIONS = ['keep', 'redact', 'pseudonymize', 'drop'] as const;
+export type RedactionAction = (typeof REDACTION_ACTIONS)[number];
+
+const action = z.enum(REDACTION_ACTIONS);
+const KIND = /^[A-Z][A-Z0-9_]{1,39}$/;
+
+export const redactionConfigSchema = z
+  .strictObject({
+    /**
+     * PII actions by kind (`EMAIL`, `PHONE`, …, or a custom kind); `pii` sets the default for every
+     * kind (itself `redact` by default).
+     */
+    pii: z.record(z.string().regex(/^(?:pii|[A-Z][A-Z0-9_]{1,39})$/, 'a detector kind (EMAIL, PHONE, …) or pii'), action).default({}),
+    /**
+     * Per-field policies: `field` is an attribute or payload key (`user.email`,
+     * `gen_ai.input.messages`), or a prefix ending in `*` (`http.request.header.*`); `eventTypes`
+     * limits the rule to those event types. The first matching rule wins; its action applies to the
+     * PII in that field (`drop` removes the field).
+     */
+    fields: z
+      .array(z.strictObject({ field: z.string().min(1).max(256), eventTypes: z.array(z.string().min(1)).min(1).optional(), action }))
+      .default([]),
+    /** Patterns of your own: each a JavaScript regular expression (linear-time is your part: keep quantifiers bounded). */
+    custom: z
+      .array(
+        z.strictObject({
+          kind: z.string().regex(KIND, 'upper case, digits and underscores, starting with a letter'),
+          category: z.enum(['secret', 'pii']).default('pii'),
+          pattern: z.string().min(1).max(1000),
+          flags: z.string().regex(/^[imsu]*$/, 'only i, m, s and u').default(''),
+        }),
+      )
+      .default([]),
+    /**
+     * Key for pseudonyms and for the digests of raw content (at least 32 bytes, e.g. 64 hex digits
+     * from `openssl rand -hex 32`). Each tenant gets its own key derived from it, so tokens of one
+     * tenant cannot be joined with another's.
+     */
+    key: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)'),
+    /** Longer strings are cut to this many characters after detection (and the cut is recorded). */
+    maxValueChars: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  })
+  .superRefine((c, ctx) => {
+    for (const [i, p] of c.custom.entries()) {
+      try {
+        new RegExp(p.pattern, p.flags);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['custom', i, 'pattern'], message: `not a valid regular expression: ${(e as Error).message}` });
+      }
+    }
+  });
+
+export type RedactionConfig = z.input<typeof redactionConfigSchema>;
+
+/** What redaction did to one record's values: never the values themselves. */
+export interface RedactionReport {
+  /** Replacements by kind. */
+  counts: Record<string, number>;
+  /** Fields whose value changed, and a keyed digest (HMAC-SHA-256, hex) of each raw value. */
+  digests: Record<string, string>;
+  /** Fields removed by a `drop` policy, or because their redaction failed (fail closed). */
+  dropped: string[];
+  failed: string[];
+  /** Fields cut to `maxValueChars`. */
+  truncated: string[];
+}
+
+export const emptyReport = (): RedactionReport => ({ counts: {}, digests: {}, dropped: [], failed: [], truncated: [] });
+
+/** Whether a report says anything happened. */
+export function reportIsEmpty(r: RedactionReport): boolean {
+  return Object.keys(r.counts).length === 0 && r.dropped.length === 0 && r.failed.length === 0 && r.truncated.length === 0;
+}
+
+/** Deeper than this, JSON is not walked further: the value is dropped (fail closed). */
+const MAX_DEPTH = 64;
+
+/**
+ * Applies detectors and policies to values before they are stored: secrets are always replaced by
+ * typed placeholders, PII by policy, JSON inside strings is walked as JSON. A value whose redaction
+ * fails is dropped and reported, never stored as it came.
+ */
+export class Redactor {
+  readonly #detectors: readonly Detector[];
+  readonly #config: z.output<typeof redactionConfigSchema>;
+  readonly #tenantKeys = new Map<string, { pseudonym: Buffer; digest: Buffer }>();
+
+  constructor(config: RedactionConfig) {
+    const parsed = redactionConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AuditrailError('INVALID_CONFIG', `redaction option ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+    this.#config = parsed.data;
+    const custom: Detector[] = parsed.data.custom.map((c) => ({ kind: c.kind, category: c.category, pattern: new RegExp(c.pattern, `${c.flags.replace('g', '')}g`) }));
+    // Custom secrets first (they are named by the user, so the more specific), custom PII last.
+    this.#detectors = [...custom.filter((d) => d.category === 'secret'), ...DETECTORS, ...custom.filter((d) => d.category === 'pii')];
+  }
+
+  /**
+   * Redacts the top-level fields of one record's attributes (or payload): each key is a field for
+   * the policies. Returns a new object; `report` collects what happened.
+   */
+  redactFields(fields: { readonly [key: string]: JsonValue }, ctx: { tenantId: string; eventType: string }, report: RedactionReport): { [key: string]: JsonValue } {
+    const out: { [key: string]: JsonValue } = {};
+    for (const key of Object.keys(fields)) {
+      const value = fields[key]!;
+      const act = this.#fieldAction(key, ctx.eventType);
+      let safeKey: string;
+      try {
+        safeKey = this.#text(key, undefined, ctx.tenantId, report);
+      } catch {
+        report.failed.push('(a key)');
+        continue;
+      }
+      if (act === 'drop') {
+        report.dropped.push(safeKey);
+        continue;
+      }
+      try {
+        const redacted = this.value(value, act, ctx.tenantId, report, safeKey);
+        if (redacted !== value) report.digests[safeKey] = this.digest(value, ctx.tenantId);
+        out[safeKey] = redacted;
+      } catch {
+        // Fail closed: a value that could not be redacted is not stored.
+        report.failed.push(safeKey);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Redacts any JSON value (strings, and the strings and keys inside arrays and objects); `act` is
+   * the field's policy, if one applies. Returns `v` itself when nothing changed.
+   */
+  value(v: JsonValue, act: RedactionAction | undefined, tenantId: string, report: RedactionReport, field = '(value)', depth = 0): JsonValue {
+    if (typeof v === 'string') return this.#string(v, act, tenantId, report, field, depth);
+    if (v === null || typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH) throw new AuditrailError('INVALID_RECORD', 'JSON nested too deep to redact');
+    if (Array.isArray(v)) {
+      let out: JsonValue[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const r = this.value(v[i]!, act, tenantId, report, field, depth + 1);
+        if (r !== v[i]) (out ??= v.slice())[i] = r;
+      }
+      return out ?? v;
+    }
+    let changed = false;
+    const out: { [key: string]: JsonValue } = {};
+    for (const key of Object.keys(v)) {
+      const k = this.#text(key, act, tenantId, report);
+      const r = this.value(v[key]!, act, tenantId, report, field, depth + 1);
+      if (k !== key || r !== v[key]) changed = true;
+      out[k] = r;
+    }
+    return changed ? out : v;
+  }
+
+  /** HMAC-SHA-256 (hex) of a raw value under the tenant's digest key: equality checks without the text. */
+  digest(v: JsonValue, tenantId: string): string {
+    return createHmac('sha256', this.#keys(tenantId).digest)
+      .update(typeof v === 'string' ? v : JSON.stringify(v))
+      .digest('hex');
+  }
+
+  #string(s: string, act: RedactionAction | undefined, tenantId: string, report: RedactionReport, field: string, depth: number): string {
+    // JSON inside a string (message lists, tool arguments): walked as JSON, written back only if changed.
+    const first = s.trimStart()[0];
+    if ((first === '{' || first === '[') && s.length >= 2) {
+      let parsed: JsonValue | undefined;
+      try {
+        parsed = JSON.parse(s) as JsonValue;
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed !== undefined && typeof parsed === 'object') {
+        const r = this.value(parsed, act, tenantId, report, field, depth + 1);
+        return this.#limit(r === parsed ? s : JSON.stringify(r), report, field);
+      }
+    }
+    return this.#limit(this.#text(s, act, tenantId, report), report, field);
+  }
+
+  #limit(s: string, report: RedactionReport, field: string): string {
+    if (s.length <= this.#config.maxValueChars) return s;
+    if (!report.truncated.includes(field)) report.truncated.push(field);
+    // Cut on a code point, never inside a surrogate pair.
+    let end = this.#config.maxValueChars;
+    const c = s.charCodeAt(end - 1);
+    if (c >= 0xd800 && c <= 0xdbff) end--;
+    return s.slice(0, end);
+  }
+
+  /** Plain text: every detection replaced by its placeholder or pseudonym (PII kept under `keep`). */
+  #text(s: string, act: RedactionAction | undefined, tenantId: string, report: RedactionReport): string {
+    const found = detect(s, this.#detectors);
+    if (found.length === 0) return s;
+    let out = '';
+    let at = 0;
+    for (const f of found) {
+      const how = f.category === 'secret' ? 'redact' : this.#piiAction(f.kind, act);
+      if (how === 'keep') continue;
+      out += s.slice(at, f.start) + (how === 'pseudonymize' ? this.#pseudonym(f, s, tenantId) : `[${f.kind}]`);
+      at = f.end;
+      report.counts[f.kind] = (report.counts[f.kind] ?? 0) + 1;
+    }
+    return at === 0 ? s : out + s.slice(at);
+  }
+
+  /** A field's action from the kind policy, unless its field policy says otherwise. */
+  #piiAction(kind: string, fieldAction: RedactionAction | undefined): RedactionAction {
+    const byKind = this.#config.pii[kind] ?? this.#config.pii['pii'] ?? 'redact';
+    // A field policy of `keep`/`pseudonymize`/`redact` applies to all PII in that field.
+    return fieldAction === undefined || fieldAction === 'drop' ? byKind : fieldAction;
+  }
+
+  #fieldAction(field: string, eventType: string): RedactionAction | undefined {
+    for (const rule of this.#config.fields) {
+      const matches = rule.field.endsWith('*') ? field.startsWith(rule.field.slice(0, -1)) : field === rule.field;
+      if (matches && (rule.eventTypes === undefined || rule.eventTypes.includes(eventType))) return rule.action;
+    }
+    return undefined;
+  }
+
+  /** `[EMAIL:3f9a2c1b]`: the same value gives the same token within a tenant, so one can still count and join. */
+  #pseudonym(f: Detection, s: string, tenantId: string): string {
+    const raw = s.slice(f.start, f.end);
+    const normalized = f.kind === 'EMAIL' ? raw.toLowerCase() : /^(?:PHONE|CARD|US_SSN|IBAN|UK_NINO)$/.test(f.kind) ? raw.replace(/[^0-9A-Za-z]/g, '').toUpperCase() : raw;
+    const token = createHmac('sha256', this.#keys(tenantId).pseudonym).update(`${f.kind}\u0000${normalized}`).digest('hex').slice(0, 8);
+    return `[${f.kind}:${token}]`;
+  }
+
+  #keys(tenantId: string): { pseudonym: Buffer; digest: Buffer } {
+    let keys = this.#tenantKeys.get(tenantId);
+    if (keys === undefined) {
+      const derive = (label: string) => createHmac('sha256', this.#config.key).update(`auditrail/${label}/v1\u0000${tenantId}`).digest();
+      keys = { pseudonym: derive('pseudonym'), digest: derive('digest') };
+      if (this.#tenantKeys.size >= 10_000) this.#tenantKeys.clear();
+      this.#tenantKeys.set(tenantId, keys);
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { AuditrailError, emptyReport, type RedactionConfig, Redactor, reportIsEmpty } from '../src/index.ts';
+
+const KEY = 'a3f1c9e27b4d8f0c1e6a5b9d2c7f3e8a0b4c6d1e9f2a7b3c5d8e0f1a2b3c4d5e';
+const ctx = { tenantId: 'acme', eventType: 'llm.completion' };
+// A fake key in the real format, assembled so no literal token sits in the source.
+const OPENAI = ['sk', 'proj', 'Xq3vT9kLm2Np8Rs4Wy6Za1Bc5De7Fg0Hj2Kl4Mn6Op8Qr0St2Uv4Wx6Yz8Ab'].join('-');
+
+function redact(fields: Record<string, string | number | string[]>, config: Partial<RedactionConfig> = {}, c = ctx) {
+  const report = emptyReport();
+  const out = new Redactor({ key: KEY, ...config }).redactFields(fields, c, report);
+  return { out, report };
+}
+
+describe('Redactor', () => {
+  it('redacts PII with typed placeholders by default and always removes secrets, in every field', () => {
+    const { out, report } = redact({
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `I am jane@example.com, my key is ${OPENAI}` }] }]),
+      'http.request.header.authorization': `Bearer ${OPENAI}`,
+      'app.note': 'call me on +44 20 7946 0958',
+      'gen_ai.usage.input_tokens': 812,
+    });
+    expect(JSON.parse(out['gen_ai.input.messages'] as string)).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'I am [EMAIL], my key is [OPENAI_KEY]' }] }]);
+    expect(out['http.request.header.authorization']).toBe('Bearer [OPENAI_KEY]');
+    expect(out['app.note']).toBe('call me on [PHONE]');
+    expect(out['gen_ai.usage.input_tokens']).toBe(812);
+    expect(report.counts).toEqual({ EMAIL: 1, OPENAI_KEY: 2, PHONE: 1 });
+    expect(Object.keys(report.digests).sort()).toEqual(['app.note', 'gen_ai.input.messages', 'http.request.header.authorization']);
+    expect(JSON.stringify({ out, report })).not.toMatch(/jane|7946|Xq3vT9/);
+  });
+
+  it('leaves clean values untouched (the same string, not a re-serialized copy)', () => {
+    const messages = '[ {"role": "user", "parts": [ {"type": "text", "content": "Where is order A-1042?"} ] } ]';
+    const { out, report } = redact({ 'gen_ai.input.messages': messages, 'app.version': '1.4.2' });
+    expect(out['gen_ai.input.messages']).toBe(messages);
+    expect(reportIsEmpty(report)).toBe(true);
+    expect(report.digests).toEqual({});
+  });
+
+  it('pseudonymizes with per-tenant tokens: same value, same token; other tenant, other token', () => {
+    const config = { pii: { EMAIL: 'pseudonymize' as const } };
+    const a = redact({ x: 'from Jane@Example.com', y: 'to jane@example.com', z: '+1 415 555 0132' }, config).out;
+    expect(a['x']).toMatch(/^from \[EMAIL:[0-9a-f]{8}\]$/);
+    expect(a['y']!.toString().slice(3)).toBe(a['x']!.toString().slice(5)); // case-insensitive e-mail
+    expect(a['z']).toBe('[PHONE]'); // other kinds keep the default
+    const b = redact({ x: 'from jane@example.com' }, config, { ...ctx, tenantId: 'globex' }).out;
+    expect(b['x']).not.toBe(a['x']);
+    const otherKey = new Redactor({ key: KEY.replace('a', 'b'), ...config }).redactFields({ x: 'from jane@example.com' }, ctx, emptyReport());
+    expect(otherKey['x']).not.toBe(a['x']);
+  });
+
+  it('applies field policies by key, prefix and event type; secrets go whatever the policy', () => {
+    const config: Partial<RedactionConfig> = {
+      fields: [
+        { field: 'support.ticket_email', action: 'keep' },
+        { field: 'debug.*', action: 'drop' },
+        { field: 'gen_ai.input.messages', eventTypes: ['auth'], action: 'drop' },
+      ],
+    };
+    const { out, report } = redact({ 'support.ticket_email': `jane@example.com ${OPENAI}`, 'debug.dump': 'anything', 'gen_ai.input.messages': 'hi bob@example.com' }, config);
+    expect(out).toEqual({ 'support.ticket_email': 'jane@example.com [OPENAI_KEY]', 'gen_ai.input.messages': 'hi [EMAIL]' });
+    expect(report.dropped).toEqual(['debug.dump']);
+    const auth = redact({ 'gen_ai.input.messages': 'hi' }, config, { ...ctx, eventType: 'auth' });
+    expect(auth.out).toEqual({});
+    expect(auth.report.dropped).toEqual(['gen_ai.input.messages']);
+  });
+
+  it('redacts keys too, and JSON nested in JSON strings', () => {
+    const inner = JSON.stringify({ to: 'jane@example.com' });
+    const { out } = redact({ 'tool.args': JSON.stringify({ 'jane@example.com': 1, payload: inner, list: ['+1 415 555 0132'] }) });
+    const parsed = JSON.parse(out['tool.args'] as string);
+    expect(parsed).toEqual({ '[EMAIL]': 1, payload: JSON.stringify({ to: '[EMAIL]' }), list: ['[PHONE]'] });
+  });
+
+  it('runs custom patterns, a custom secret before the built-in detectors', () => {
+    const { out, report } = redact(
+      { note: 'employee E-204518 asked; internal token ACME-TKN-7f3a9c2e1b' },
+      { custom: [{ kind: 'EMPLOYEE_ID', pattern: '\\bE-\\d{6}\\b' }, { kind: 'ACME_TOKEN', category: 'secret', pattern: 'ACME-TKN-[0-9a-f]{10}' }], pii: { EMPLOYEE_ID: 'redact' } },
+    );
+    expect(out['note']).toBe('employee [EMPLOYEE_ID] asked; internal token [ACME_TOKEN]');
+    expect(report.counts).toEqual({ EMPLOYEE_ID: 1, ACME_TOKEN: 1 });
+  });
+
+  it('cuts long values after detection and records it, never splitting a surrogate pair', () => {
+    const long = `${'x'.repeat(2000)} jane@example.com ${'😀'.repeat(10)}`;
+    const { out, report } = redact({ big: long }, { maxValueChars: 1024 });
+    expect((out['big'] as string).length).toBeLessThanOrEqual(1024);
+    expect((out['big'] as string).isWellFormed()).toBe(true);
+    expect(report.truncated).toEqual(['big']);
+    const emoji = redact({ big: `${'a'.repeat(1023)}😀tail` }, { maxValueChars: 1024 }).out['big'] as string;
+    expect(emoji).toBe('a'.repeat(1023));
+  });
+
+  it('fails closed: a value that cannot be redacted is dropped and reported', () => {
+    let deep: unknown = 'jane@example.com';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const { out, report } = redact({ deep: JSON.stringify(deep), ok: 'fine' });
+    expect(out).toEqual({ ok: 'fine' });
+    expect(report.failed).toEqual(['deep']);
+  });
+
+  it('refuses a bad configuration at start-up, naming the option', () => {
+    const bad = (config: object) => () => new Redactor({ key: KEY, ...config } as RedactionConfig);
+    expect(() => new Redactor({ key: 'short' })).toThrow(/redaction option key: at least 32 characters/);
+    expect(bad({ pii: { email: 'redact' } })).toThrow(/redaction option pii/);
+    expect(bad({ pii: { EMAIL: 'hide' } })).toThrow(/redaction option pii\.EMAIL/);
+    expect(bad({ custom: [{ kind: 'X_ID', pattern: '(' }] })).toThrow(/custom\.0\.pattern: not a valid regular expression/);
+    expect(bad({ fields: [{ field: 'x', action: 'keep', extra: 1 }] })).toThrow(AuditrailError);
+  });
+});
