@@ -20,7 +20,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MEASURED_PACKAGES = ['core', 'clickhouse', 'processor', 'instrumentation'];
 const RESULTS = `${HERE}results.json`;
-const BENCHES = ['processor', 'ingest', 'queries', 'canonical', 'instrumentation'];
+const BENCHES = ['processor', 'ingest', 'queries', 'canonical', 'instrumentation', 'redaction'];
 
 const GOALS = {
   processorRatio: 1.5,
@@ -28,6 +28,9 @@ const GOALS = {
   queryMedianMs: 50,
   verifyPerSecond: 300_000,
   instrumentationRatio: 1.05,
+  redactionRecall: 0.98,
+  redactionCleanTouched: 0.02,
+  redactionMbPerSecond: 25,
 };
 
 /**
@@ -145,6 +148,24 @@ function rowsOf(name, r) {
       ],
     ];
   }
+  if (name === 'redaction') {
+    const pct = (/** @type {number} */ x) => `${(x * 100).toFixed(2)}%`;
+    return [
+      ...['secret', 'pii'].map((c) => [
+        `Redaction detectors on the labelled corpus (${fmt(r.corpus.positives)} texts with ${fmt(r.scores.secret.labels + r.scores.pii.labels)} labels, ${fmt(r.corpus.clean)} clean look-alikes): ${c === 'secret' ? 'secrets' : 'structured PII'}`,
+        `recall **${r.scores[c].recall.toFixed(4)}** (${r.scores[c].found}/${r.scores[c].labels}), precision ${r.scores[c].precision.toFixed(4)}`,
+        `recall ≥ ${GOALS.redactionRecall}`,
+        mark(r.scores[c].recall >= GOALS.redactionRecall),
+      ]),
+      ['Redaction: clean strings touched (order numbers, ids, hashes, versions, times, code, base64)', `**${pct(r.clean_touched)}**`, `≤ ${pct(GOALS.redactionCleanTouched)}`, mark(r.clean_touched <= GOALS.redactionCleanTouched)],
+      [
+        'Redaction throughput on chat message lists (every detector but names; one core)',
+        `**${r.throughput.mb_per_second} MB/s** (JSON parse + stringify of the same strings: ${r.throughput.json_roundtrip_mb_per_second} MB/s, ratio ${r.throughput.ratio_to_json})`,
+        `≥ ${GOALS.redactionMbPerSecond} MB/s`,
+        mark(r.throughput.mb_per_second >= GOALS.redactionMbPerSecond),
+      ],
+    ];
+  }
   if (name === 'instrumentation') {
     return ['plain', 'stream'].filter((m) => r[m]).map((m) => [
       `OpenAI auto-instrumentation, one \`chat.completions.create\` ${m === 'stream' ? 'with `stream: true` (all chunks read)' : '(JSON)'} against the mock server`,
@@ -225,6 +246,9 @@ async function main() {
       return { ...mid, processes, events_per_second_min: runs[0].events_per_second, events_per_second_max: runs.at(-1).events_per_second, runs: runs.map((r) => r.events_per_second) };
     };
     results.ingest = { payload: await medianRun('ingest', []), no_payload: await medianRun('ingest (no payload)', ['--no-payload']) };
+  }
+  if (only.includes('redaction')) {
+    results.redaction = record('redaction', await runScript('redaction.mjs', [], { exposeGc: true }));
   }
   if (only.includes('canonical')) {
     results.canonical = record('canonical', await runScript('canonical.mjs', [...pass('rounds')], { exposeGc: true }));

@@ -79,6 +79,10 @@ export function reportIsEmpty(r: RedactionReport): boolean {
   return Object.keys(r.counts).length === 0 && r.dropped.length === 0 && r.failed.length === 0 && r.truncated.length === 0;
 }
 
+/** Strings up to this long are remembered when clean; at most this many, then the set starts over. */
+const CLEAN_CACHE_MAX_CHARS = 64;
+const CLEAN_CACHE_SIZE = 20_000;
+
 /** Deeper than this, JSON is not walked further: the value is dropped (fail closed). */
 const MAX_DEPTH = 64;
 
@@ -91,6 +95,8 @@ export class Redactor {
   readonly #detectors: readonly Detector[];
   readonly #config: z.output<typeof redactionConfigSchema>;
   readonly #tenantKeys = new Map<string, { pseudonym: Buffer; digest: Buffer }>();
+  /** Short strings in which no detector found anything (detection depends on the string alone). */
+  readonly #clean = new Set<string>();
 
   constructor(config: RedactionConfig) {
     const parsed = redactionConfigSchema.safeParse(config);
@@ -200,8 +206,19 @@ export class Redactor {
 
   /** Plain text: every detection replaced by its placeholder or pseudonym (PII kept under `keep`). */
   #text(s: string, act: RedactionAction | undefined, tenantId: string, report: RedactionReport): string {
+    // Nothing detectable is shorter than `::1`. Short strings known to be clean (JSON keys, roles,
+    // part types, tool names: the same few hundred in every message list) are not searched again.
+    if (s.length < 3) return s;
+    const short = s.length <= CLEAN_CACHE_MAX_CHARS;
+    if (short && this.#clean.has(s)) return s;
     const found = detect(s, this.#detectors);
-    if (found.length === 0) return s;
+    if (found.length === 0) {
+      if (short) {
+        if (this.#clean.size >= CLEAN_CACHE_SIZE) this.#clean.clear();
+        this.#clean.add(s);
+      }
+      return s;
+    }
     let out = '';
     let at = 0;
     for (const f of found) {
