@@ -341,5 +341,7 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
   it('rejects a bad option at construction, naming it', () => {
     expect(() => auditedApp({ sink: {} as never })).toThrow(/option sink: an object with an append\(batch\) method/);
     expect(() => auditedApp({ sink: { append: async () => {} }, maxQueueSize: 0 })).toThrow(/option maxQueueSize/);
+    expect(() => auditedApp({ sink: { append: async () => {} }, redaction: { pii: { EMAIL: 'pseudonymize' } } })).toThrow(/AuditSpanProcessor redaction option pii\.EMAIL: pseudonymize needs a key/);
+    expect(() => auditedApp({ sink: { append: async () => {} }, redaction: { key: 'k'.repeat(40), custom: [{ kind: 'X_ID', pattern: '[' }] } })).toThrow(/redaction option custom\.0\.pattern/);
   });
 });

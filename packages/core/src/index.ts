@@ -33,3 +33,6 @@ export { DETECTORS, detect, redactText } from './redact/detectors.js';
 export type { Detection, Detector, DetectorCategory, FunctionDetector, PatternDetector, Redacted } from './redact/detectors.js';
 export { emptyReport, REDACTION_ACTIONS, redactionConfigSchema, Redactor, reportIsEmpty } from './redact/redactor.js';
 export type { RedactionAction, RedactionConfig, RedactionReport } from './redact/redactor.js';
+export { redactEvent } from './redact/redact-event.js';
+export { redactionSummarySchema } from './event/schema.js';
+export type { RedactionSummary } from './event/schema.js';

@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { type EventBatch, type EventType, ownEvent, type PayloadRow, sealPayload, StreamSequencer } from '@auditrail/core';
+import { AuditrailError, type EventBatch, type EventType, ownEvent, type PayloadRow, redactEvent, Redactor, sealPayload, StreamSequencer } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -80,10 +80,17 @@ export class AuditSpanProcessor implements SpanProcessor {
   #warnedDrop = false;
   #failing = false;
   #shutdown: Promise<void> | undefined;
+  /** Applied to every event before it is sealed; undefined when turned off (`redaction: false`). */
+  readonly #redactor: Redactor | undefined;
 
   constructor(options: AuditSpanProcessorOptions) {
     this.#config = resolveProcessorConfig(options);
     this.#logger = this.#config.logger ?? diagLogger;
+    try {
+      this.#redactor = this.#config.redaction === false ? undefined : new Redactor(this.#config.redaction);
+    } catch (e) {
+      throw new TypeError(`AuditSpanProcessor ${e instanceof AuditrailError ? e.message : String(e)}`);
+    }
     this.#sequencer = new StreamSequencer(this.#config.streamId === undefined ? {} : { streamId: this.#config.streamId });
   }
 
@@ -224,8 +231,10 @@ export class AuditSpanProcessor implements SpanProcessor {
     const firstSeq = this.#sequencer.nextSeq;
     const add = (converted: ConvertedSpan) => {
       let content = null;
-      if (converted.payload !== null) {
-        content = sealPayload(converted.payload);
+      // Nothing leaves this function unredacted: the record and its payload, before they are sealed.
+      const payload = this.#redactor === undefined ? converted.payload : redactEvent(this.#redactor, converted.record, converted.payload);
+      if (payload !== null) {
+        content = sealPayload(payload);
         converted.record.payload = { bytes: content.bytes, digest: content.digest };
       }
       const sealed = this.#sequencer.seal(converted.record);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { priceTableSchema } from '@auditrail/core';
+import { priceTableSchema, type RedactionConfig } from '@auditrail/core';
 import type { AuditSpanProcessorOptions } from './types.js';
 
 const schema = z.object({
@@ -15,6 +15,7 @@ const schema = z.object({
   scheduledDelayMillis: z.number().int().min(0).default(500),
   exportTimeoutMillis: z.number().int().min(1).default(30_000),
   retryBackoffMillis: z.number().int().min(1).default(100),
+  redaction: z.union([z.literal(false), z.custom<RedactionConfig>((v) => typeof v === 'object' && v !== null, 'an object (RedactionConfig) or false')]).default({}),
   logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
 });
 

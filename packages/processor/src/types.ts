@@ -1,4 +1,4 @@
-import type { EventSink, PriceTable } from '@auditrail/core';
+import type { EventSink, PriceTable, RedactionConfig } from '@auditrail/core';
 
 /** Receives the processor's own diagnostics. Defaults to OTel's `diag`. */
 export interface ProcessorLogger {
@@ -42,6 +42,15 @@ export interface AuditSpanProcessorOptions {
   exportTimeoutMillis?: number;
   /** First retry delay after a failed write, doubling up to 5 s. Default 100. */
   retryBackoffMillis?: number;
+  /**
+   * Redaction before anything is stored (DESIGN.md invariant 3): secrets always become typed
+   * placeholders; PII by policy (default: `[EMAIL]`, `[PHONE]`, …); see `RedactionConfig` in
+   * `@auditrail/core`. Applied to the record's attributes, data, name, service and identity fields
+   * and to the payload, in the deferred sealing (not on the app's hot path). Default `{}`: on, with
+   * the default policy and no key (then nothing can be pseudonymized and records carry no
+   * digests). `false` turns it off (for data already redacted upstream). Validated at construction.
+   */
+  redaction?: RedactionConfig | false;
   logger?: ProcessorLogger;
 }
 

@@ -70,6 +70,7 @@ export class StreamSequencer {
       prev_hash: this.#prevHash,
       price_source: u.price_source,
       provider: u.provider,
+      redaction: u.redaction,
       request_id: u.request_id,
       request_model: u.request_model,
       response_model: u.response_model,

@@ -39,6 +39,21 @@ export const payloadRefSchema = z.strictObject({
 });
 
 /**
+ * What redaction did to a record and its payload before they were stored: how many values of each
+ * kind were replaced, which fields were dropped, cut or failed (and so dropped), and a keyed digest
+ * (HMAC-SHA-256 under the tenant's key) of each changed field's raw value. Never a value.
+ * Fields are named by where they are: `attributes.<key>`, `payload.<key>`, `data.<key>`, `name`,
+ * `service.<field>`, `user_id`, `session_id`, `request_id`.
+ */
+export const redactionSummarySchema = z.strictObject({
+  counts: z.record(z.string().regex(/^[A-Z][A-Z0-9_]{1,39}$/), count),
+  digests: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+  dropped: z.array(z.string()),
+  failed: z.array(z.string()),
+  truncated: z.array(z.string()),
+});
+
+/**
  * The audit record: the canonical JSON (RFC 8785) of this object is what is hashed and chained.
  * Every queryable column of the `events` table is derived from it.
  */
@@ -76,6 +91,8 @@ export const auditRecordSchema = z.strictObject({
   /** The span's original attributes, minus content moved to the payload. */
   attributes: z.record(z.string(), jsonValue),
   payload: payloadRefSchema.nullable(),
+  /** Present when redaction changed anything (see `redactionSummarySchema`). */
+  redaction: redactionSummarySchema.optional(),
   stream_id: z.string().regex(/^[0-9A-Za-z._:-]{1,128}$/),
   seq: count,
   /** Leaf hash of the previous record of the stream; 64 zeros for seq 0. */
@@ -86,6 +103,7 @@ export type AuditRecord = z.infer<typeof auditRecordSchema>;
 export type Usage = z.infer<typeof usageSchema>;
 export type PayloadRef = z.infer<typeof payloadRefSchema>;
 export type ServiceInfo = z.infer<typeof serviceSchema>;
+export type RedactionSummary = z.infer<typeof redactionSummarySchema>;
 
 /** A record before it is placed in a stream: the sequencer adds the last four fields. */
 export type UnsealedRecord = Omit<AuditRecord, 'stream_id' | 'seq' | 'prev_hash' | 'observed_at'>;
