@@ -1,4 +1,4 @@
-import { detect } from '@auditrail/core';
+import { detect, emptyReport, Redactor } from '@auditrail/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript module shared with bench/redaction.mjs
 import { buildCorpus, evaluate } from './corpus.mjs';
@@ -14,5 +14,36 @@ describe('redaction detectors on the labelled corpus', () => {
 
   it('touches at most 2% of clean strings that look like them (order numbers, ids, hashes, versions, times, code, base64)', () => {
     expect(result.cleanTouched, `clean strings touched, first: ${JSON.stringify(result.touched.slice(0, 5))}`).toBeLessThanOrEqual(0.02);
+  });
+});
+
+describe('the in-place fast path for JSON text', () => {
+  it('never calls clean what walking the parsed JSON redacts (every corpus text, in every JSON position)', () => {
+    const corpus = buildCorpus(0x1234);
+    const texts: string[] = [...corpus.positives.map((p: { text: string }) => p.text), ...corpus.clean.slice(0, 300)];
+    const shapes = [
+      (t: string) => [{ role: 'user', parts: [{ type: 'text', content: t }] }],
+      (t: string) => ({ [t]: 1, other: 'x' }),
+      (t: string) => ({ a: { b: ['x', t] } }),
+      (t: string) => ({ content: `line one\n${t}\tend` }),
+      (t: string) => ({ q: `"${t}"`, back: `C:\\${t}\\` }),
+      (t: string) => ({ nested: JSON.stringify({ inner: t }) }),
+    ];
+    const ctx = { tenantId: 't', eventType: 'llm.completion' };
+    let redacted = 0;
+    for (const text of texts) {
+      for (const shape of shapes) {
+        for (const indent of [undefined, 2]) {
+          const raw = JSON.stringify(shape(text), null, indent);
+          // A fresh redactor each way: neither path may profit from the other's cache.
+          const fast = new Redactor({}).redactFields({ f: raw }, ctx, emptyReport())['f'];
+          const parsed = JSON.parse(raw);
+          const walked = new Redactor({}).value(parsed, undefined, 't', emptyReport());
+          if (walked !== parsed) redacted++;
+          expect(fast, raw.slice(0, 160)).toBe(walked === parsed ? raw : JSON.stringify(walked));
+        }
+      }
+    }
+    expect(redacted).toBeGreaterThan(5000);
   });
 });

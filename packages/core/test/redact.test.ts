@@ -119,6 +119,12 @@ describe('detectors: structured PII', () => {
     expect(kinds(`value ${value}, then more`)).toEqual([[kind, value]]);
   });
 
+  it('finds addresses at the end of a sentence', () => {
+    expect(kinds('I connect from 203.0.113.77. Thanks')).toEqual([['IPV4', '203.0.113.77']]);
+    expect(kinds('or from 2001:db8:85a3::8a2e:370:7334.')).toEqual([['IPV6', '2001:db8:85a3::8a2e:370:7334']]);
+    expect(kinds('mail jane@example.com.')).toEqual([['EMAIL', 'jane@example.com']]);
+  });
+
   it('checks checksums and strict formats instead of matching shapes', () => {
     expect(luhn('4111111111111111')).toBe(true);
     expect(luhn('4111111111111112')).toBe(false);

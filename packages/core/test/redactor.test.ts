@@ -72,6 +72,18 @@ describe('Redactor', () => {
     expect(parsed).toEqual({ '[EMAIL]': 1, payload: JSON.stringify({ to: '[EMAIL]' }), list: ['[PHONE]'] });
   });
 
+  it('treats a string under a secret name as a secret, whatever it looks like (fields and JSON keys)', () => {
+    const { out, report } = redact({
+      'db.password': 'correct horse battery staple',
+      'app.max_tokens': 'plenty',
+      args: JSON.stringify({ user: 'bob', password: 'my pass phrase', AWS_SECRET_ACCESS_KEY: 'short', api_key: '***' }),
+    });
+    expect(out['db.password']).toBe('[PASSWORD]');
+    expect(out['app.max_tokens']).toBe('plenty');
+    expect(JSON.parse(out['args'] as string)).toEqual({ user: 'bob', password: '[PASSWORD]', AWS_SECRET_ACCESS_KEY: '[AWS_SECRET_KEY]', api_key: '***' });
+    expect(report.counts).toEqual({ PASSWORD: 2, AWS_SECRET_KEY: 1 });
+  });
+
   it('runs custom patterns, a custom secret before the built-in detectors', () => {
     const { out, report } = redact(
       { note: 'employee E-204518 asked; internal token ACME-TKN-7f3a9c2e1b' },

@@ -48,6 +48,23 @@ export interface FunctionDetector extends DetectorBase {
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
 
+/** Names under which a value is a secret whatever it looks like: `password`, `api_key`, `client_secret`, …. */
+const SECRET_WORDS = 'password|passwd|passphrase|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key';
+const AWS_SECRET_WORDS = 'aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key|SecretAccessKey';
+
+/**
+ * The kind of secret a field or JSON key names (`db.password`, `"api_key"`, `AWS_SECRET_ACCESS_KEY`),
+ * or undefined. A value under such a name is a secret whatever it looks like.
+ */
+export function secretLabelKind(key: string): 'AWS_SECRET_KEY' | 'PASSWORD' | undefined {
+  if (AWS_SECRET_LABEL.test(key)) return 'AWS_SECRET_KEY';
+  return SECRET_LABEL.test(key) ? 'PASSWORD' : undefined;
+}
+const AWS_SECRET_LABEL = new RegExp(`(?:^|[^A-Za-z0-9])(?:${AWS_SECRET_WORDS})$`, 'i');
+const SECRET_LABEL = new RegExp(`(?:^|[^A-Za-z0-9])(?:${SECRET_WORDS})$`, 'i');
+/** Any secret name anywhere in a text. */
+export const SECRET_LABEL_ANYWHERE = new RegExp(`${AWS_SECRET_WORDS}|${SECRET_WORDS}`, 'i');
+
 /** The detectors of auditrail, most specific first (overlaps go to the earlier one). */
 export const DETECTORS: readonly Detector[] = [
   // --- Secrets -------------------------------------------------------------------------------
@@ -81,8 +98,7 @@ export const DETECTORS: readonly Detector[] = [
     kind: 'PASSWORD',
     category: 'secret',
     hint: /[:=]/,
-    pattern:
-      /\b(?:password|passwd|passphrase|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key)["']?[ \t]{0,5}[:=][ \t]{0,5}("[^"\s]{1,256}"|'[^'\s]{1,256}'|[^\s"',;&<>]{1,256})/dgi,
+    pattern: new RegExp(`\\b(?:${SECRET_WORDS})["']?[ \\t]{0,5}[:=][ \\t]{0,5}("[^"\\s]{1,256}"|'[^'\\s]{1,256}'|[^\\s"',;&<>]{1,256})`, 'dgi'),
     group: 1,
     // Not a value: a placeholder or a type name in code or docs.
     valid: (v) => !/^["']?(?:\*+|x+|\.{3}|<[^>]*>|\{[^}]*\}|null|none|undefined|true|false|string|str|required|optional|redacted|\[redacted\])["']?$/i.test(v),
@@ -97,15 +113,15 @@ export const DETECTORS: readonly Detector[] = [
     valid: (v) => !/\.(?:png|jpe?g|gif|svg|webp|ico|css|m?js|tsx?|jsx|json|map)$/i.test(v),
   },
   { kind: 'IBAN', category: 'pii', hint: /[A-Z]{2}\d{2}/, pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/g, valid: (v) => ibanValid(v.replace(/ /g, '')) },
-  { kind: 'CARD', category: 'pii', hint: /\d{4}/, pattern: /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])/g, valid: (v) => luhn(digitsOf(v)) && cardNetwork(digitsOf(v)) && consistentSeparators(v) },
+  { kind: 'CARD', category: 'pii', hint: /\d{4}[ -]?\d{4}/, pattern: /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])/g, valid: (v) => luhn(digitsOf(v)) && cardNetwork(digitsOf(v)) && consistentSeparators(v) },
   { kind: 'US_SSN', hint: /\d{3}[- ]\d{2}/, category: 'pii', pattern: /(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])/g, valid: (v) => ssnValid(digitsOf(v)) },
-  { kind: 'UK_NINO', hint: /\d{2}/, category: 'pii', pattern: /(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g, valid: (v) => ninoValid(v) },
+  { kind: 'UK_NINO', hint: /[A-Z]{2} ?\d{2} ?\d{2}/, category: 'pii', pattern: /(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g, valid: (v) => ninoValid(v) },
   // International (+CC or 00CC), or with an area code in parentheses, or the North American
   // 3-3-4 grouping; 8 to 15 digits (E.164). Bare digit runs are left alone (order numbers, ids).
   {
     kind: 'PHONE',
     category: 'pii',
-    hint: /\d\d/,
+    hint: /\+\d|(?<!\d)00\d|\(\d|\d{3}[.-]\d{3}[.-]\d{4}/,
     pattern: /(?<![\w+])(?:(?:\+|00)[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w])/g,
     valid: (v) => {
       const n = digitsOf(v).length;
@@ -116,15 +132,16 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'IPV6',
     category: 'pii',
-    hint: /:[0-9A-Fa-f:]/,
-    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|:){1,7}(?::|[0-9A-Fa-f]{1,4}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})?|(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?![\w:.])/g,
+    // Every IPv6 address has `::` or a group between two colons.
+    hint: /::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:/,
+    pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|:){1,7}(?::|[0-9A-Fa-f]{1,4}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})?|(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?![\w:]|\.\w)/g,
     valid: (v) => isIPv6(v) && /[0-9A-Fa-f]/.test(v.replaceAll(':', '')),
   },
   {
     kind: 'IPV4',
     category: 'pii',
-    hint: /\d\.\d/,
-    pattern: /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]|\.\d)/g,
+    hint: /\d\.\d{1,3}\.\d/,
+    pattern: /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\w)/g,
   },
 ];
 

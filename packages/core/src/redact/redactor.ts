@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { AuditrailError } from '../errors.js';
 import type { JsonValue } from '../event/schema.js';
-import { DETECTORS, type Detection, type Detector, detect } from './detectors.js';
+import { DETECTORS, type Detection, type Detector, detect, SECRET_LABEL_ANYWHERE, secretLabelKind } from './detectors.js';
 
 /** What happens to PII found in a field. Secrets are removed whatever the action. */
 export const REDACTION_ACTIONS = ['keep', 'redact', 'pseudonymize', 'drop'] as const;
@@ -39,15 +39,20 @@ export const redactionConfigSchema = z
       )
       .default([]),
     /**
-     * Key for pseudonyms and for the digests of raw content (at least 32 bytes, e.g. 64 hex digits
-     * from `openssl rand -hex 32`). Each tenant gets its own key derived from it, so tokens of one
-     * tenant cannot be joined with another's.
+     * Key for pseudonyms and for the digests of raw content (at least 32 characters, e.g. 64 hex
+     * digits from `openssl rand -hex 32`). Each tenant gets its own key derived from it, so tokens
+     * of one tenant cannot be joined with another's. Without a key, nothing can be pseudonymized
+     * (a policy that asks for it is refused at start-up) and records carry no digests.
      */
-    key: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)'),
+    key: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
     /** Longer strings are cut to this many characters after detection (and the cut is recorded). */
     maxValueChars: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   })
   .superRefine((c, ctx) => {
+    if (c.key === undefined) {
+      for (const [kind, a] of Object.entries(c.pii)) if (a === 'pseudonymize') ctx.addIssue({ code: 'custom', path: ['pii', kind], message: 'pseudonymize needs a key (option key)' });
+      for (const [i, f] of c.fields.entries()) if (f.action === 'pseudonymize') ctx.addIssue({ code: 'custom', path: ['fields', i, 'action'], message: 'pseudonymize needs a key (option key)' });
+    }
     for (const [i, p] of c.custom.entries()) {
       try {
         new RegExp(p.pattern, p.flags);
@@ -79,9 +84,17 @@ export function reportIsEmpty(r: RedactionReport): boolean {
   return Object.keys(r.counts).length === 0 && r.dropped.length === 0 && r.failed.length === 0 && r.truncated.length === 0;
 }
 
-/** Strings up to this long are remembered when clean; at most this many, then the set starts over. */
-const CLEAN_CACHE_MAX_CHARS = 64;
-const CLEAN_CACHE_SIZE = 20_000;
+/**
+ * Strings found clean are remembered, up to this long each and this many characters in all (then
+ * the set starts over): JSON keys, roles and part types repeat in every message list, and so do
+ * system prompts, tool definitions and the earlier turns of a conversation, which every call
+ * sends again. Detection depends on the string alone, so a remembered string needs no search.
+ */
+const CLEAN_CACHE_MAX_CHARS = 65_536;
+const CLEAN_CACHE_BUDGET_CHARS = 8 * 1024 * 1024;
+
+/** A two-character JSON escape (not `\u`, not `\/`). */
+const ESCAPE = /\\[nrtbf"\\]/g;
 
 /** Deeper than this, JSON is not walked further: the value is dropped (fail closed). */
 const MAX_DEPTH = 64;
@@ -95,8 +108,9 @@ export class Redactor {
   readonly #detectors: readonly Detector[];
   readonly #config: z.output<typeof redactionConfigSchema>;
   readonly #tenantKeys = new Map<string, { pseudonym: Buffer; digest: Buffer }>();
-  /** Short strings in which no detector found anything (detection depends on the string alone). */
+  /** Strings in which no detector found anything (see CLEAN_CACHE_MAX_CHARS). */
   readonly #clean = new Set<string>();
+  #cleanChars = 0;
 
   constructor(config: RedactionConfig) {
     const parsed = redactionConfigSchema.safeParse(config);
@@ -114,8 +128,9 @@ export class Redactor {
    * Redacts the top-level fields of one record's attributes (or payload): each key is a field for
    * the policies. Returns a new object; `report` collects what happened.
    */
-  redactFields(fields: { readonly [key: string]: JsonValue }, ctx: { tenantId: string; eventType: string }, report: RedactionReport): { [key: string]: JsonValue } {
+  redactFields(fields: { readonly [key: string]: JsonValue }, ctx: { tenantId: string; eventType: string; prefix?: string }, report: RedactionReport): { [key: string]: JsonValue } {
     const out: { [key: string]: JsonValue } = {};
+    const prefix = ctx.prefix ?? '';
     for (const key of Object.keys(fields)) {
       const value = fields[key]!;
       const act = this.#fieldAction(key, ctx.eventType);
@@ -123,20 +138,21 @@ export class Redactor {
       try {
         safeKey = this.#text(key, undefined, ctx.tenantId, report);
       } catch {
-        report.failed.push('(a key)');
+        report.failed.push(`${prefix}(a key)`);
         continue;
       }
+      const field = prefix + safeKey;
       if (act === 'drop') {
-        report.dropped.push(safeKey);
+        report.dropped.push(field);
         continue;
       }
       try {
-        const redacted = this.value(value, act, ctx.tenantId, report, safeKey);
-        if (redacted !== value) report.digests[safeKey] = this.digest(value, ctx.tenantId);
+        const redacted = this.#secretByName(key, value, report) ?? this.value(value, act, ctx.tenantId, report, field);
+        if (redacted !== value && this.#config.key !== undefined) report.digests[field] = this.digest(value, ctx.tenantId);
         out[safeKey] = redacted;
       } catch {
         // Fail closed: a value that could not be redacted is not stored.
-        report.failed.push(safeKey);
+        report.failed.push(field);
       }
     }
     return out;
@@ -148,6 +164,12 @@ export class Redactor {
    */
   value(v: JsonValue, act: RedactionAction | undefined, tenantId: string, report: RedactionReport, field = '(value)', depth = 0): JsonValue {
     if (typeof v === 'string') return this.#string(v, act, tenantId, report, field, depth);
+    // A long integer in JSON can be a card or phone number written without quotes.
+    if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 10_000_000) {
+      const s = String(v);
+      const r = this.#text(s, act, tenantId, report);
+      return r === s ? v : r;
+    }
     if (v === null || typeof v !== 'object') return v;
     if (depth > MAX_DEPTH) throw new AuditrailError('INVALID_RECORD', 'JSON nested too deep to redact');
     if (Array.isArray(v)) {
@@ -162,11 +184,29 @@ export class Redactor {
     const out: { [key: string]: JsonValue } = {};
     for (const key of Object.keys(v)) {
       const k = this.#text(key, act, tenantId, report);
-      const r = this.value(v[key]!, act, tenantId, report, field, depth + 1);
+      const r = this.#secretByName(key, v[key]!, report) ?? this.value(v[key]!, act, tenantId, report, field, depth + 1);
       if (k !== key || r !== v[key]) changed = true;
       out[k] = r;
     }
     return changed ? out : v;
+  }
+
+  /** Whether pseudonyms and digests are available (a key is configured). */
+  get keyed(): boolean {
+    return this.#config.key !== undefined;
+  }
+
+  /**
+   * A string under a name that says it is a secret (`password`, `api_key`, `AWS_SECRET_ACCESS_KEY`)
+   * is one whatever it looks like: its placeholder, or undefined for any other name or value (a
+   * JSON object's `"password": "…"` pair is two strings once parsed, which no pattern sees together).
+   */
+  #secretByName(key: string, value: JsonValue, report: RedactionReport): string | undefined {
+    if (typeof value !== 'string' || value.length === 0) return undefined;
+    const kind = secretLabelKind(key);
+    if (kind === undefined || /^(?:\*+|x+|\.{3}|<[^>]*>|\{[^}]*\}|\[[A-Z_]+\]|null|none|undefined|redacted)$/i.test(value)) return undefined;
+    report.counts[kind] = (report.counts[kind] ?? 0) + 1;
+    return `[${kind}]`;
   }
 
   /** HMAC-SHA-256 (hex) of a raw value under the tenant's digest key: equality checks without the text. */
@@ -180,6 +220,19 @@ export class Redactor {
     // JSON inside a string (message lists, tool arguments): walked as JSON, written back only if changed.
     const first = s.trimStart()[0];
     if ((first === '{' || first === '[') && s.length >= 2) {
+      if (s.length <= CLEAN_CACHE_MAX_CHARS && this.#clean.has(s)) return this.#limit(s, report, field);
+      // JSON text in which, read in place, no detector finds anything is clean as it is: no parse,
+      // no walk. Escapes are blanked to two spaces (positions kept), so every string's characters
+      // stand as they decode, between quotes or spaces; `\u` and `\/` escapes, which could spell
+      // a value out, take the full path. A test checks this never calls clean what the walk redacts.
+      if (!s.includes('\\u') && !s.includes('\\/')) {
+        const inPlace = s.includes('\\') ? s.replace(ESCAPE, '  ') : s;
+        // A secret's name anywhere (a `"password": "…"` pair) takes the full path too.
+        if (!SECRET_LABEL_ANYWHERE.test(inPlace) && detect(inPlace, this.#detectors).length === 0) {
+          if (s.length <= CLEAN_CACHE_MAX_CHARS) this.#remember(s);
+          return this.#limit(s, report, field);
+        }
+      }
       let parsed: JsonValue | undefined;
       try {
         parsed = JSON.parse(s) as JsonValue;
@@ -188,10 +241,20 @@ export class Redactor {
       }
       if (parsed !== undefined && typeof parsed === 'object') {
         const r = this.value(parsed, act, tenantId, report, field, depth + 1);
+        if (r === parsed && s.length <= CLEAN_CACHE_MAX_CHARS) this.#remember(s);
         return this.#limit(r === parsed ? s : JSON.stringify(r), report, field);
       }
     }
     return this.#limit(this.#text(s, act, tenantId, report), report, field);
+  }
+
+  #remember(s: string): void {
+    if (this.#cleanChars + s.length > CLEAN_CACHE_BUDGET_CHARS) {
+      this.#clean.clear();
+      this.#cleanChars = 0;
+    }
+    this.#clean.add(s);
+    this.#cleanChars += s.length;
   }
 
   #limit(s: string, report: RedactionReport, field: string): string {
@@ -206,17 +269,13 @@ export class Redactor {
 
   /** Plain text: every detection replaced by its placeholder or pseudonym (PII kept under `keep`). */
   #text(s: string, act: RedactionAction | undefined, tenantId: string, report: RedactionReport): string {
-    // Nothing detectable is shorter than `::1`. Short strings known to be clean (JSON keys, roles,
-    // part types, tool names: the same few hundred in every message list) are not searched again.
+    // Nothing detectable is shorter than `::1`; strings known to be clean are not searched again.
     if (s.length < 3) return s;
-    const short = s.length <= CLEAN_CACHE_MAX_CHARS;
-    if (short && this.#clean.has(s)) return s;
+    const cacheable = s.length <= CLEAN_CACHE_MAX_CHARS;
+    if (cacheable && this.#clean.has(s)) return s;
     const found = detect(s, this.#detectors);
     if (found.length === 0) {
-      if (short) {
-        if (this.#clean.size >= CLEAN_CACHE_SIZE) this.#clean.clear();
-        this.#clean.add(s);
-      }
+      if (cacheable) this.#remember(s);
       return s;
     }
     let out = '';
@@ -257,7 +316,9 @@ export class Redactor {
   #keys(tenantId: string): { pseudonym: Buffer; digest: Buffer } {
     let keys = this.#tenantKeys.get(tenantId);
     if (keys === undefined) {
-      const derive = (label: string) => createHmac('sha256', this.#config.key).update(`auditrail/${label}/v1\u0000${tenantId}`).digest();
+      const key = this.#config.key;
+      if (key === undefined) throw new AuditrailError('INVALID_CONFIG', 'pseudonyms and digests need a redaction key');
+      const derive = (label: string) => createHmac('sha256', key).update(`auditrail/${label}/v1\u0000${tenantId}`).digest();
       keys = { pseudonym: derive('pseudonym'), digest: derive('digest') };
       if (this.#tenantKeys.size >= 10_000) this.#tenantKeys.clear();
       this.#tenantKeys.set(tenantId, keys);
