@@ -160,9 +160,9 @@ function rowsOf(name, r) {
       ['Redaction: clean strings touched (order numbers, ids, hashes, versions, times, code, base64)', `**${pct(r.clean_touched)}**`, `≤ ${pct(GOALS.redactionCleanTouched)}`, mark(r.clean_touched <= GOALS.redactionCleanTouched)],
       [
         'Redaction throughput on chat message lists (every detector but names; one core)',
-        `**${r.throughput.mb_per_second} MB/s** (JSON parse + stringify of the same strings: ${r.throughput.json_roundtrip_mb_per_second} MB/s, ratio ${r.throughput.ratio_to_json})`,
+        `**${r.throughput.distinct_mb_per_second} MB/s** with every text distinct; ${r.throughput.mb_per_second} MB/s as calls repeat system prompts and history (JSON parse + stringify of the same strings: ${r.throughput.json_roundtrip_mb_per_second} MB/s)`,
         `≥ ${GOALS.redactionMbPerSecond} MB/s`,
-        mark(r.throughput.mb_per_second >= GOALS.redactionMbPerSecond),
+        mark(r.throughput.distinct_mb_per_second >= GOALS.redactionMbPerSecond),
       ],
     ];
   }
