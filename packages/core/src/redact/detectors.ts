@@ -97,7 +97,8 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'PASSWORD',
     category: 'secret',
-    hint: /[:=]/,
+    // The names themselves: a scan for them is cheaper than this pattern's own search.
+    hint: SECRET_LABEL_ANYWHERE,
     pattern: new RegExp(`\\b(?:${SECRET_WORDS})["']?[ \\t]{0,5}[:=][ \\t]{0,5}("[^"\\s]{1,256}"|'[^'\\s]{1,256}'|[^\\s"',;&<>]{1,256})`, 'dgi'),
     group: 1,
     // Not a value: a placeholder or a type name in code or docs.
