@@ -84,6 +84,12 @@ describe('Redactor', () => {
     expect(report.counts).toEqual({ PASSWORD: 2, AWS_SECRET_KEY: 1 });
   });
 
+  it("keeps the address of the server a client called (not personal data) unless a rule says otherwise; secrets there still go", () => {
+    expect(redact({ 'server.address': '203.0.113.7', 'client.address': '198.51.100.23' }).out).toEqual({ 'server.address': '203.0.113.7', 'client.address': '[IPV4]' });
+    expect(redact({ 'server.address': '203.0.113.7' }, { fields: [{ field: 'server.*', action: 'redact' }] }).out).toEqual({ 'server.address': '[IPV4]' });
+    expect(redact({ 'server.address': `proxy ${OPENAI}` }).out).toEqual({ 'server.address': 'proxy [OPENAI_KEY]' });
+  });
+
   it('runs custom patterns, a custom secret before the built-in detectors', () => {
     const { out, report } = redact(
       { note: 'employee E-204518 asked; internal token ACME-TKN-7f3a9c2e1b' },

@@ -93,6 +93,12 @@ export function reportIsEmpty(r: RedactionReport): boolean {
 const CLEAN_CACHE_MAX_CHARS = 65_536;
 const CLEAN_CACHE_BUDGET_CHARS = 8 * 1024 * 1024;
 
+/**
+ * Fields whose PII is kept unless a rule says otherwise: the address of the server a client span
+ * called (an LLM provider's host or IP) is not personal data. Secrets in them are still removed.
+ */
+const DEFAULT_FIELD_ACTIONS: Readonly<Record<string, RedactionAction>> = { 'server.address': 'keep' };
+
 /** A two-character JSON escape (not `\u`, not `\/`). */
 const ESCAPE = /\\[nrtbf"\\]/g;
 
@@ -302,7 +308,7 @@ export class Redactor {
       const matches = rule.field.endsWith('*') ? field.startsWith(rule.field.slice(0, -1)) : field === rule.field;
       if (matches && (rule.eventTypes === undefined || rule.eventTypes.includes(eventType))) return rule.action;
     }
-    return undefined;
+    return DEFAULT_FIELD_ACTIONS[field];
   }
 
   /** `[EMAIL:3f9a2c1b]`: the same value gives the same token within a tenant, so one can still count and join. */
