@@ -5,7 +5,7 @@
 // JSON.stringify after a check), and the same record with its keys in an arbitrary order (the
 // objects out of order are copied in order first).
 import { canonicalJson, canonicalJsonReference } from '@auditrail/core';
-import { check, gc, genAiAttributes, intArg, log, median, parseArgs, round, runChild } from './lib/common.mjs';
+import { check, gc, genAiAttributes, intArg, log, median, parseArgs, rotated, round, runChild } from './lib/common.mjs';
 
 /** The attributes of the chat span the other benchmarks end, without its content (that goes to the payload). */
 const ATTRIBUTES = genAiAttributes({ payload: false });
@@ -61,7 +61,7 @@ runChild('canonical', async () => {
   const names = Object.keys(cases);
   for (let r = -2; r < rounds; r++) {
     // Each round in another order, so no case always runs right after the same one.
-    for (const name of names.map((_, i) => names[(i + r + 2) % names.length])) {
+    for (const name of rotated(names, r)) {
       gc();
       const { encode, input, times } = cases[name];
       let bytes = 0;

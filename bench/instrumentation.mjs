@@ -26,7 +26,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@auditrail/instrumentation';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import OpenAI from 'openai';
-import { check, intArg, log, median, parseArgs, round, runChild } from './lib/common.mjs';
+import { check, intArg, log, median, parseArgs, rotated, round, runChild } from './lib/common.mjs';
 
 const TAG = 'instrumentation';
 const MESSAGES = [
@@ -129,7 +129,7 @@ export async function instrumentationBench(args) {
       for (const arm of arms) await runRound(mode, arm, warmup);
       for (let r = 0; r < rounds; r++) {
         // Rotate which goes first, so a drift in machine speed falls on every arm alike.
-        for (const arm of arms.map((_, i) => arms[(i + r) % arms.length])) {
+        for (const arm of rotated(arms, r)) {
           const { wall, cpu } = await runRound(mode, arm, calls);
           perCall[mode][arm].push(wall);
           cpuPerCall[mode][arm].push(cpu);

@@ -13,7 +13,7 @@
 // One core: this process's JavaScript thread. Median MB/s over rounds.
 import { Redactor, detect, emptyReport } from '@auditrail/core';
 import { buildCorpus, evaluate } from '../test/redaction/corpus.mjs';
-import { check, gc, genAiAttributes, intArg, log, median, parseArgs, round, runChild } from './lib/common.mjs';
+import { check, gc, genAiAttributes, intArg, log, median, parseArgs, rotated, round, runChild } from './lib/common.mjs';
 
 const TAG = 'redaction';
 
@@ -56,7 +56,7 @@ runChild(TAG, async () => {
   let replaced = 0;
   const arms = ['redact', 'distinct', 'json'];
   for (let r = -1; r < rounds; r++) {
-    for (const arm of arms.map((_, i) => arms[(i + r + 1) % arms.length])) {
+    for (const arm of rotated(arms, r)) {
       gc();
       const t = performance.now();
       if (arm === 'redact' || arm === 'distinct') {

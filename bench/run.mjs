@@ -42,12 +42,40 @@ function medianOfRuns(runs) {
   /** @type {Record<string, any>} */
   const out = { processes: runs.length, runs };
   for (const mode of ['plain', 'stream']) {
-    const withMode = runs.filter((r) => r[mode]).sort((a, b) => a[mode].ratio - b[mode].ratio);
+    const withMode = runs.filter((r) => r[mode]).map((r) => r[mode]);
     if (withMode.length === 0) continue;
-    const mid = withMode[Math.floor((withMode.length - 1) / 2)][mode];
-    out[mode] = { ...mid, ratio_min: withMode[0][mode].ratio, ratio_max: withMode.at(-1)[mode].ratio };
+    const { mid, min, max } = medianBy(withMode, (r) => r.ratio);
+    out[mode] = { ...mid, ratio_min: min, ratio_max: max };
   }
   return out;
+}
+
+/**
+ * The run with the median `metric`, and the metric's range over all runs.
+ * @template T
+ * @param {T[]} runs
+ * @param {(run: T) => number} metric
+ */
+function medianBy(runs, metric) {
+  const sorted = [...runs].sort((a, b) => metric(a) - metric(b));
+  return { mid: /** @type {T} */ (sorted[Math.floor((sorted.length - 1) / 2)]), min: metric(/** @type {T} */ (sorted[0])), max: metric(/** @type {T} */ (sorted.at(-1))) };
+}
+
+/**
+ * Runs `script` in `n` processes one after the other: their results, or the first failure.
+ * @param {string} script
+ * @param {string[]} args
+ * @param {number} n
+ * @returns {Promise<{ runs: any[] } | { failure: { ok: boolean, error?: string } }>}
+ */
+async function runProcesses(script, args, n) {
+  const runs = [];
+  for (let i = 0; i < n; i++) {
+    const out = await runScript(script, args);
+    if (!out.ok) return { failure: out };
+    runs.push(out.result);
+  }
+  return { runs };
 }
 
 /**
@@ -235,15 +263,10 @@ async function main() {
     // from one minute to the next: several processes, and the median run with the range.
     const processes = intArg(args, 'ingest-processes', 3);
     const medianRun = async (/** @type {string} */ name, /** @type {string[]} */ extra) => {
-      const runs = [];
-      for (let i = 0; i < processes; i++) {
-        const out = await runScript('ingest.mjs', [...spans, ...extra]);
-        if (!out.ok) return record(name, out);
-        runs.push(out.result);
-      }
-      runs.sort((a, b) => a.events_per_second - b.events_per_second);
-      const mid = runs[Math.floor((runs.length - 1) / 2)];
-      return { ...mid, processes, events_per_second_min: runs[0].events_per_second, events_per_second_max: runs.at(-1).events_per_second, runs: runs.map((r) => r.events_per_second) };
+      const done = await runProcesses('ingest.mjs', [...spans, ...extra], processes);
+      if ('failure' in done) return record(name, done.failure);
+      const { mid, min, max } = medianBy(done.runs, (r) => r.events_per_second);
+      return { ...mid, processes, events_per_second_min: min, events_per_second_max: max, runs: done.runs.map((r) => r.events_per_second) };
     };
     results.ingest = { payload: await medianRun('ingest', []), no_payload: await medianRun('ingest (no payload)', ['--no-payload']) };
   }
@@ -256,17 +279,8 @@ async function main() {
   if (only.includes('instrumentation')) {
     // Process to process, the ratio varies more than round to round within one (JIT and memory
     // layout differ per process): five processes, and the median of their ratios.
-    const runs = [];
-    for (let i = 0; i < intArg(args, 'instrumentation-processes', 5); i++) {
-      const out = await runScript('instrumentation.mjs', [...pass('calls'), ...pass('instrumentation-rounds', 'rounds')]);
-      if (!out.ok) {
-        runs.length = 0;
-        results.instrumentation = record('instrumentation', out);
-        break;
-      }
-      runs.push(out.result);
-    }
-    if (runs.length > 0) results.instrumentation = record('instrumentation', { ok: true, result: medianOfRuns(runs) });
+    const done = await runProcesses('instrumentation.mjs', [...pass('calls'), ...pass('instrumentation-rounds', 'rounds')], intArg(args, 'instrumentation-processes', 5));
+    results.instrumentation = record('instrumentation', 'failure' in done ? done.failure : { ok: true, result: medianOfRuns(done.runs) });
   }
   if (only.includes('queries')) {
     results.queries = record('queries', await runScript('queries.mjs', ['--events', String(events), ...pass('runs'), ...pass('merge-wait'), ...pass('streams'), ...pass('batch')]));

@@ -35,6 +35,19 @@ export function log(tag, message) {
 }
 
 /**
+ * `arms` in the order of round `round`, rotated by one each round: no arm always runs first or
+ * right after the same other one, so a drift in machine speed falls on all alike.
+ * @template T
+ * @param {readonly T[]} arms
+ * @param {number} round
+ * @returns {T[]}
+ */
+export function rotated(arms, round) {
+  const n = arms.length;
+  return arms.map((_, i) => /** @type {T} */ (arms[(((i + round) % n) + n) % n]));
+}
+
+/**
  * Median of the values (mean of the two middle ones for an even count).
  * @param {readonly number[]} xs
  */

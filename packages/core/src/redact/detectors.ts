@@ -36,7 +36,7 @@ export interface PatternDetector extends DetectorBase {
    * Most strings an app sends match few detectors' hints, and a native `includes` over a string is
    * much cheaper than starting a regular expression search.
    */
-  readonly hint?: string | RegExp;
+  readonly hint?: string | RegExp | ((text: string) => boolean);
   readonly group?: number;
   readonly valid?: (value: string) => boolean;
 }
@@ -62,8 +62,23 @@ export function secretLabelKind(key: string): 'AWS_SECRET_KEY' | 'PASSWORD' | un
 }
 const AWS_SECRET_LABEL = new RegExp(`(?:^|[^A-Za-z0-9])(?:${AWS_SECRET_WORDS})$`, 'i');
 const SECRET_LABEL = new RegExp(`(?:^|[^A-Za-z0-9])(?:${SECRET_WORDS})$`, 'i');
-/** Any secret name anywhere in a text. */
-export const SECRET_LABEL_ANYWHERE = new RegExp(`${AWS_SECRET_WORDS}|${SECRET_WORDS}`, 'i');
+const SECRET_LABEL_ANYWHERE = new RegExp(`${AWS_SECRET_WORDS}|${SECRET_WORDS}`, 'i');
+let lastNamed: { text: string; named: boolean } | undefined;
+
+/**
+ * Whether a secret's name (`password`, `api_key`, …) occurs anywhere in `text`. The answer for the
+ * last text is kept: the redactor asks before searching JSON in place, and the password detector's
+ * hint asks again for the same text.
+ */
+export function mayNameSecret(text: string): boolean {
+  if (lastNamed?.text !== text) lastNamed = { text, named: SECRET_LABEL_ANYWHERE.test(text) };
+  return lastNamed.named;
+}
+
+/** A value that stands for one (`***`, `<your password>`, `null`, `[PASSWORD]`, a type name): not a secret itself. */
+export function isPlaceholderValue(v: string): boolean {
+  return /^["']?(?:\*+|x+|\.{3}|<[^>]*>|\{[^}]*\}|\[[A-Za-z_]+\]|null|none|undefined|true|false|string|str|required|optional|redacted)["']?$/i.test(v);
+}
 
 /** The detectors of auditrail, most specific first (overlaps go to the earlier one). */
 export const DETECTORS: readonly Detector[] = [
@@ -98,11 +113,11 @@ export const DETECTORS: readonly Detector[] = [
     kind: 'PASSWORD',
     category: 'secret',
     // The names themselves: a scan for them is cheaper than this pattern's own search.
-    hint: SECRET_LABEL_ANYWHERE,
+    hint: mayNameSecret,
     pattern: new RegExp(`\\b(?:${SECRET_WORDS})["']?[ \\t]{0,5}[:=][ \\t]{0,5}("[^"\\s]{1,256}"|'[^'\\s]{1,256}'|[^\\s"',;&<>]{1,256})`, 'dgi'),
     group: 1,
     // Not a value: a placeholder or a type name in code or docs.
-    valid: (v) => !/^["']?(?:\*+|x+|\.{3}|<[^>]*>|\{[^}]*\}|null|none|undefined|true|false|string|str|required|optional|redacted|\[redacted\])["']?$/i.test(v),
+    valid: (v) => !isPlaceholderValue(v),
   },
   // --- PII -----------------------------------------------------------------------------------
   {
@@ -164,7 +179,8 @@ export function detect(text: string, detectors: readonly Detector[] = DETECTORS)
       for (const [start, end] of d.find(text)) found.push({ kind: d.kind, category: d.category, start, end, rank });
       continue;
     }
-    if (d.hint !== undefined && !(typeof d.hint === 'string' ? text.includes(d.hint) : d.hint.test(text))) continue;
+    const hint = d.hint;
+    if (hint !== undefined && !(typeof hint === 'string' ? text.includes(hint) : typeof hint === 'function' ? hint(text) : hint.test(text))) continue;
     const re = d.pattern;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -239,17 +255,25 @@ export interface Redacted {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-/** Replaces every detection in `text` with its typed placeholder, `[EMAIL]`, `[OPENAI_KEY]`, …. */
-export function redactText(text: string, detectors: readonly Detector[] = DETECTORS): Redacted {
-  const found = detect(text, detectors);
-  if (found.length === 0) return { text, counts: {} };
-  const counts: Record<string, number> = {};
+/**
+ * `text` with each detection replaced by what `replacement` returns for it (undefined keeps it),
+ * counting the replacements by kind into `counts`; `text` itself when nothing was replaced.
+ */
+export function replaceDetections(text: string, found: readonly Detection[], replacement: (d: Detection) => string | undefined, counts: Record<string, number>): string {
   let out = '';
   let at = 0;
   for (const f of found) {
-    out += `${text.slice(at, f.start)}[${f.kind}]`;
+    const r = replacement(f);
+    if (r === undefined) continue;
+    out += text.slice(at, f.start) + r;
     at = f.end;
     counts[f.kind] = (counts[f.kind] ?? 0) + 1;
   }
-  return { text: out + text.slice(at), counts };
+  return at === 0 ? text : out + text.slice(at);
+}
+
+/** Replaces every detection in `text` with its typed placeholder, `[EMAIL]`, `[OPENAI_KEY]`, …. */
+export function redactText(text: string, detectors: readonly Detector[] = DETECTORS): Redacted {
+  const counts: Record<string, number> = {};
+  return { text: replaceDetections(text, detect(text, detectors), (f) => `[${f.kind}]`, counts), counts };
 }

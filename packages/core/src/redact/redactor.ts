@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { AuditrailError } from '../errors.js';
 import type { JsonValue } from '../event/schema.js';
-import { DETECTORS, type Detection, type Detector, detect, SECRET_LABEL_ANYWHERE, secretLabelKind } from './detectors.js';
+import { DETECTORS, type Detection, type Detector, detect, isPlaceholderValue, mayNameSecret, replaceDetections, secretLabelKind } from './detectors.js';
 
 /** What happens to PII found in a field. Secrets are removed whatever the action. */
 export const REDACTION_ACTIONS = ['keep', 'redact', 'pseudonymize', 'drop'] as const;
@@ -98,6 +98,9 @@ const CLEAN_CACHE_BUDGET_CHARS = 8 * 1024 * 1024;
  * called (an LLM provider's host or IP) is not personal data. Secrets in them are still removed.
  */
 const DEFAULT_FIELD_ACTIONS: Readonly<Record<string, RedactionAction>> = { 'server.address': 'keep' };
+
+/** Kinds compared by their letters and digits alone for pseudonyms (`+1 415…` and `1415…` are one number). */
+const BY_CHARACTERS = new Set(['PHONE', 'CARD', 'US_SSN', 'IBAN', 'UK_NINO']);
 
 /** A two-character JSON escape (not `\u`, not `\/`). */
 const ESCAPE = /\\[nrtbf"\\]/g;
@@ -197,11 +200,6 @@ export class Redactor {
     return changed ? out : v;
   }
 
-  /** Whether pseudonyms and digests are available (a key is configured). */
-  get keyed(): boolean {
-    return this.#config.key !== undefined;
-  }
-
   /**
    * A string under a name that says it is a secret (`password`, `api_key`, `AWS_SECRET_ACCESS_KEY`)
    * is one whatever it looks like: its placeholder, or undefined for any other name or value (a
@@ -210,7 +208,7 @@ export class Redactor {
   #secretByName(key: string, value: JsonValue, report: RedactionReport): string | undefined {
     if (typeof value !== 'string' || value.length === 0) return undefined;
     const kind = secretLabelKind(key);
-    if (kind === undefined || /^(?:\*+|x+|\.{3}|<[^>]*>|\{[^}]*\}|\[[A-Z_]+\]|null|none|undefined|redacted)$/i.test(value)) return undefined;
+    if (kind === undefined || isPlaceholderValue(value)) return undefined;
     report.counts[kind] = (report.counts[kind] ?? 0) + 1;
     return `[${kind}]`;
   }
@@ -226,7 +224,7 @@ export class Redactor {
     // JSON inside a string (message lists, tool arguments): walked as JSON, written back only if changed.
     const first = s.trimStart()[0];
     if ((first === '{' || first === '[') && s.length >= 2) {
-      if (s.length <= CLEAN_CACHE_MAX_CHARS && this.#clean.has(s)) return this.#limit(s, report, field);
+      if (this.#clean.has(s)) return this.#limit(s, report, field);
       // JSON text in which, read in place, no detector finds anything is clean as it is: no parse,
       // no walk. Escapes are blanked to two spaces (positions kept), so every string's characters
       // stand as they decode, between quotes or spaces; `\u` and `\/` escapes, which could spell
@@ -234,8 +232,8 @@ export class Redactor {
       if (!s.includes('\\u') && !s.includes('\\/')) {
         const inPlace = s.includes('\\') ? s.replace(ESCAPE, '  ') : s;
         // A secret's name anywhere (a `"password": "…"` pair) takes the full path too.
-        if (!SECRET_LABEL_ANYWHERE.test(inPlace) && detect(inPlace, this.#detectors).length === 0) {
-          if (s.length <= CLEAN_CACHE_MAX_CHARS) this.#remember(s);
+        if (!mayNameSecret(inPlace) && detect(inPlace, this.#detectors).length === 0) {
+          this.#remember(s);
           return this.#limit(s, report, field);
         }
       }
@@ -247,14 +245,16 @@ export class Redactor {
       }
       if (parsed !== undefined && typeof parsed === 'object') {
         const r = this.value(parsed, act, tenantId, report, field, depth + 1);
-        if (r === parsed && s.length <= CLEAN_CACHE_MAX_CHARS) this.#remember(s);
+        if (r === parsed) this.#remember(s);
         return this.#limit(r === parsed ? s : JSON.stringify(r), report, field);
       }
     }
     return this.#limit(this.#text(s, act, tenantId, report), report, field);
   }
 
+  /** Remembers a clean string (see CLEAN_CACHE_MAX_CHARS); longer ones are not kept. */
   #remember(s: string): void {
+    if (s.length > CLEAN_CACHE_MAX_CHARS) return;
     if (this.#cleanChars + s.length > CLEAN_CACHE_BUDGET_CHARS) {
       this.#clean.clear();
       this.#cleanChars = 0;
@@ -276,24 +276,21 @@ export class Redactor {
   /** Plain text: every detection replaced by its placeholder or pseudonym (PII kept under `keep`). */
   #text(s: string, act: RedactionAction | undefined, tenantId: string, report: RedactionReport): string {
     // Nothing detectable is shorter than `::1`; strings known to be clean are not searched again.
-    if (s.length < 3) return s;
-    const cacheable = s.length <= CLEAN_CACHE_MAX_CHARS;
-    if (cacheable && this.#clean.has(s)) return s;
+    if (s.length < 3 || this.#clean.has(s)) return s;
     const found = detect(s, this.#detectors);
     if (found.length === 0) {
-      if (cacheable) this.#remember(s);
+      this.#remember(s);
       return s;
     }
-    let out = '';
-    let at = 0;
-    for (const f of found) {
-      const how = f.category === 'secret' ? 'redact' : this.#piiAction(f.kind, act);
-      if (how === 'keep') continue;
-      out += s.slice(at, f.start) + (how === 'pseudonymize' ? this.#pseudonym(f, s, tenantId) : `[${f.kind}]`);
-      at = f.end;
-      report.counts[f.kind] = (report.counts[f.kind] ?? 0) + 1;
-    }
-    return at === 0 ? s : out + s.slice(at);
+    return replaceDetections(
+      s,
+      found,
+      (f) => {
+        const how = f.category === 'secret' ? 'redact' : this.#piiAction(f.kind, act);
+        return how === 'keep' ? undefined : how === 'pseudonymize' ? this.#pseudonym(f, s, tenantId) : `[${f.kind}]`;
+      },
+      report.counts,
+    );
   }
 
   /** A field's action from the kind policy, unless its field policy says otherwise. */
@@ -314,7 +311,7 @@ export class Redactor {
   /** `[EMAIL:3f9a2c1b]`: the same value gives the same token within a tenant, so one can still count and join. */
   #pseudonym(f: Detection, s: string, tenantId: string): string {
     const raw = s.slice(f.start, f.end);
-    const normalized = f.kind === 'EMAIL' ? raw.toLowerCase() : /^(?:PHONE|CARD|US_SSN|IBAN|UK_NINO)$/.test(f.kind) ? raw.replace(/[^0-9A-Za-z]/g, '').toUpperCase() : raw;
+    const normalized = f.kind === 'EMAIL' ? raw.toLowerCase() : BY_CHARACTERS.has(f.kind) ? raw.replace(/[^0-9A-Za-z]/g, '').toUpperCase() : raw;
     const token = createHmac('sha256', this.#keys(tenantId).pseudonym).update(`${f.kind}\u0000${normalized}`).digest('hex').slice(0, 8);
     return `[${f.kind}:${token}]`;
   }
