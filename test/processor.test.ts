@@ -172,7 +172,8 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
   it('never throws into the app: a sink that throws synchronously, hostile attributes, spoofed kinds and tenants', async () => {
     const s = await store();
     const broken = { append: () => { throw new Error('boom'); } };
-    const a = auditedApp({ sink: broken as never, retryBackoffMillis: 1, exportTimeoutMillis: 50, logger: { warn() {}, error() {} } });
+    // Redaction on this thread: a 50 ms flush is shorter than a worker thread takes to start.
+    const a = auditedApp({ sink: broken as never, retryBackoffMillis: 1, exportTimeoutMillis: 50, redactionWorker: false, logger: { warn() {}, error() {} } });
     const out = await withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, async () => 'app result');
     expect(out).toBe('app result');
     await expect(a.provider.forceFlush()).resolves.toBeUndefined();

@@ -5,7 +5,7 @@
 //
 // Used by test/redaction/corpus.test.ts (the goals, asserted) and bench/redaction.mjs (the table).
 
-/** @typedef {'secret' | 'pii'} Category */
+/** @typedef {'secret' | 'pii' | 'name'} Category */
 /** @typedef {{ text: string, labels: { kind: string, value: string }[] }} Sample */
 
 /** Category of each kind the corpus labels. */
@@ -14,6 +14,7 @@ export const CATEGORY = /** @type {Record<string, Category>} */ ({
   SLACK_TOKEN: 'secret', SLACK_WEBHOOK: 'secret', GOOGLE_API_KEY: 'secret', GOOGLE_OAUTH_SECRET: 'secret', STRIPE_KEY: 'secret',
   JWT: 'secret', PRIVATE_KEY: 'secret', BEARER_TOKEN: 'secret', URL_CREDENTIALS: 'secret', PASSWORD: 'secret',
   EMAIL: 'pii', PHONE: 'pii', US_SSN: 'pii', UK_NINO: 'pii', CARD: 'pii', IBAN: 'pii', IPV4: 'pii', IPV6: 'pii',
+  PERSON: 'name',
 });
 
 /** @param {number} seed */
@@ -203,6 +204,54 @@ export function buildCorpus(seed = 0x5ec2e7) {
 }
 
 /**
+ * Person names in the contexts prompts carry them (a customer introducing themselves, notes, a
+ * letter, a chart, JSON messages), from many cultures — the tagger's lexicon knows some of these
+ * names and not others — and clean text full of capitalized words that are not names (places,
+ * products, brands, months, verbs starting a sentence, an assistant called Claude).
+ * @param {number} [seed] @returns {{ positives: Sample[], clean: string[] }}
+ */
+export function buildNamesCorpus(seed = 0x4e414d45) {
+  const rand = mulberry32(seed);
+  const pick = (/** @type {readonly any[]} */ xs) => xs[Math.floor(rand() * xs.length)];
+  const FIRST = ['James', 'Mary', 'Robert', 'Patricia', 'Michael', 'Jennifer', 'David', 'Linda', 'Sarah', 'Thomas', 'Emma', 'Oliver', 'Sophie', 'Lucas', 'Maria', 'Jose', 'Carmen', 'Javier', 'Lucia', 'Mateo', 'Wei', 'Li', 'Mei', 'Hiroshi', 'Yuki', 'Sakura', 'Priya', 'Rahul', 'Ananya', 'Arjun', 'Fatima', 'Omar', 'Aisha', 'Yusuf', 'Olga', 'Dmitri', 'Anna', 'Ivan', 'Chidi', 'Ngozi', 'Kwame', 'Amara', 'Liam', 'Chloe', 'Noah', 'Isabella', 'Sven', 'Ingrid', 'Pierre', 'Camille', 'Giulia', 'Marco', 'Elif', 'Mehmet', 'Siobhan', 'Declan', 'Nguyen', 'Minh', 'Tomasz', 'Agnieszka'];
+  const LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez', 'Wilson', 'Anderson', 'Taylor', 'Thomas', 'Moore', 'Martin', 'Lee', 'Thompson', 'White', 'Zhang', 'Wang', 'Chen', 'Tanaka', 'Suzuki', 'Sato', 'Patel', 'Sharma', 'Gupta', 'Khan', 'Hassan', 'Ali', 'Ivanova', 'Petrov', 'Okafor', 'Mensah', 'Adeyemi', 'Dubois', 'Rossi', 'Bianchi', 'Schmidt', 'Muller', 'Kowalski', 'Nowak', 'Yilmaz', 'O\'Brien', 'Murphy', 'Larsen', 'Johansson', 'Tran'];
+  const name = () => `${pick(FIRST)} ${pick(LAST)}`;
+  /** @type {((n: string, m: string) => [string, string[]])[]} */
+  const contexts = [
+    (n) => [`Hi, my name is ${n} and I need help with my order.`, [n]],
+    (n) => [`Please forward this to ${n}, our account manager.`, [n]],
+    (n) => [`${n} called yesterday about the refund and was not happy.`, [n]],
+    (n) => [`Patient ${n}, 54, presents with chest pain since Tuesday.`, [n]],
+    (n) => [`Dear ${n},\nthank you for your message.`, [n]],
+    (n) => [`Ticket assigned to ${n} (support, tier 2).`, [n]],
+    (n) => [JSON.stringify([{ role: 'user', content: `This is ${n} from accounting, can you check invoice 4471?` }]), [n]],
+    (n, m) => [`Meeting notes: ${n} will send the contract to ${m} on Friday.`, [n, m]],
+    (n) => [`Summarize the complaint from ${n} in two sentences.`, [n]],
+    (n) => [`Best regards,\n${n}\nHead of Operations`, [n]],
+    (n) => [`The customer, ${n}, asked whether the warranty covers water damage.`, [n]],
+    (n) => [`Mr. ${n.split(' ')[1]} asked for a callback tomorrow morning.`, [n.split(' ')[1]]],
+  ];
+  /** @type {Sample[]} */
+  const positives = [];
+  for (let i = 0; i < 360; i++) {
+    const [text, values] = contexts[i % contexts.length](name(), name());
+    positives.push({ text, labels: values.map((value) => ({ kind: 'PERSON', value })) });
+  }
+  const clean = [
+    'Ship it to Paris by Monday, please.', 'The Amazon order arrived damaged.', 'Apple Watch Series 9 is out of stock.', 'Will you check the invoice again?',
+    'The May report is late.', 'Grant access to the Sales team.', 'Mark all messages as read.', 'Bill of materials attached.', 'Jordan borders Israel and Saudi Arabia.',
+    'Our Summer Sale ends on Friday.', 'Drive across the Golden Gate Bridge.', 'I read it in the New York Times.', 'Join the Microsoft Teams meeting at noon.',
+    'Open the file in Visual Studio Code.', 'Deploy it on Google Cloud Platform.', 'Black Friday deals start next week.', 'We close early on Christmas Eve.',
+    'Ask Claude to summarize the thread.', 'Compare GPT-4o with Claude Sonnet.', 'Download the model from Hugging Face.', 'The OpenAI API returned a 429.',
+    'Set the region to US East (Virginia).', 'Victoria Station is closed for repairs.', 'Buy tickets for the Lincoln Center show.', 'Order Status: Delivered',
+    'Error: Connection refused by upstream.', 'Refund Policy (Updated March 2026)', 'Click Save, then Close.', 'Welcome to Acme Support!', 'Thank You for contacting us.',
+    'The Rust compiler rejected the borrow.', 'Install Python and Node on Windows.', 'Check the Kubernetes pod logs.', 'Export the table to Excel.', 'Sign in with GitHub.',
+    'Chase Bank statements are monthly.', 'The Ford Focus needs new tires.', 'Read Chapter Seven before Thursday.', 'Mount Everest is the highest mountain.', 'The Nile flows north.',
+  ];
+  return { positives, clean };
+}
+
+/**
  * Scores a detector function on the corpus, per category. A label counts as found when one
  * detection of its category covers the whole value (a partial cover leaks the rest); a detection
  * that covers no label is a false positive. `cleanTouched` is the share of clean strings with any
@@ -212,7 +261,7 @@ export function buildCorpus(seed = 0x5ec2e7) {
  */
 export function evaluate(corpus, detect) {
   /** @type {Record<string, { labels: number, found: number, detections: number, falsePositives: number }>} */
-  const by = { secret: { labels: 0, found: 0, detections: 0, falsePositives: 0 }, pii: { labels: 0, found: 0, detections: 0, falsePositives: 0 } };
+  const by = Object.fromEntries([...new Set([...Object.values(CATEGORY), ...corpus.positives.flatMap((s) => s.labels.map((l) => CATEGORY[l.kind]))])].map((c) => [c, { labels: 0, found: 0, detections: 0, falsePositives: 0 }]));
   /** @type {{ kind: string, value: string }[]} */
   const missed = [];
   for (const s of corpus.positives) {
@@ -247,7 +296,7 @@ export function evaluate(corpus, detect) {
     if (found.length > 0) touched.push(text);
   }
   const scores = Object.fromEntries(
-    Object.entries(by).map(([k, c]) => [k, { ...c, recall: c.found / c.labels, precision: c.detections === 0 ? 1 : (c.detections - c.falsePositives) / c.detections }]),
+    Object.entries(by).filter(([, c]) => c.labels > 0).map(([k, c]) => [k, { ...c, recall: c.found / c.labels, precision: c.detections === 0 ? 1 : (c.detections - c.falsePositives) / c.detections }]),
   );
   return { scores, cleanStrings: corpus.clean.length, cleanTouched: touched.length / corpus.clean.length, touched, missed };
 }

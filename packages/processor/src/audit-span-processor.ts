@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { AuditrailError, type EventBatch, type EventType, ownEvent, type PayloadRow, redactEvent, Redactor, sealPayload, StreamSequencer } from '@auditrail/core';
+import { AuditrailError, type EventBatch, type EventType, type JsonValue, ownEvent, type PayloadRow, RedactionThread, sealPayload, type ServiceInfo, StreamSequencer, type UnsealedRecord } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -27,6 +27,13 @@ interface SealedChunk {
   readonly firstSeq: number;
   readonly records: string[];
   readonly payloads: PayloadRow[];
+}
+
+/** A converted chunk in redaction; sealed once its payloads are known (and every chunk before it is sealed). */
+interface RedactionStage {
+  readonly events: ConvertedSpan[];
+  payloads: ({ [key: string]: JsonValue } | null)[] | undefined;
+  done: Promise<void>;
 }
 
 const diagLogger: ProcessorLogger = { warn: (m) => diag.warn(m), error: (m) => diag.error(m) };
@@ -80,14 +87,18 @@ export class AuditSpanProcessor implements SpanProcessor {
   #warnedDrop = false;
   #failing = false;
   #shutdown: Promise<void> | undefined;
-  /** Applied to every event before it is sealed; undefined when turned off (`redaction: false`). */
-  readonly #redactor: Redactor | undefined;
+  /** Redacts every event before it is sealed; undefined when turned off (`redaction: false`). */
+  readonly #redaction: RedactionThread | undefined;
+  /** Converted chunks in redaction, oldest first. */
+  readonly #redacting: RedactionStage[] = [];
+  #redactingEvents = 0;
 
   constructor(options: AuditSpanProcessorOptions) {
     this.#config = resolveProcessorConfig(options);
     this.#logger = this.#config.logger ?? diagLogger;
     try {
-      this.#redactor = this.#config.redaction === false ? undefined : new Redactor(this.#config.redaction);
+      const { redaction, redactionWorker } = this.#config;
+      this.#redaction = redaction === false ? undefined : new RedactionThread(redaction, { worker: redactionWorker, logger: this.#logger });
     } catch (e) {
       throw new TypeError(`AuditSpanProcessor ${e instanceof AuditrailError ? e.message : String(e)}`);
     }
@@ -105,7 +116,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       accepted: this.#accepted,
       written: this.#written,
       dropped: this.#dropped,
-      pending: this.#queue.length + this.#sealedEvents,
+      pending: this.#queue.length + this.#redactingEvents + this.#sealedEvents,
       writeFailures: this.#writeFailures,
     };
   }
@@ -131,7 +142,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     // pushes. Everything else happens in #sealBatch.
     const type = eventTypeOf(span.attributes);
     if (type === undefined) return;
-    if (this.#shutdown !== undefined || this.#queue.length + this.#sealedEvents >= this.#config.maxQueueSize) {
+    if (this.#shutdown !== undefined || this.#queue.length + this.#redactingEvents + this.#sealedEvents >= this.#config.maxQueueSize) {
       this.#drop();
       return;
     }
@@ -156,13 +167,26 @@ export class AuditSpanProcessor implements SpanProcessor {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (this.#queue.length > 0 && this.#timer === undefined) this.#schedule(this.#config.scheduledDelayMillis);
+    await this.#redacted();
     await this.#waitForWrites(this.#sequencer.nextSeq);
+  }
+
+  /** Waits until the chunks now in redaction are sealed (or the export timeout passes). */
+  async #redacted(): Promise<void> {
+    if (this.#redacting.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#config.exportTimeoutMillis);
+    });
+    await Promise.race([Promise.all(this.#redacting.map((s) => s.done)), timeout]);
+    clearTimeout(timer);
   }
 
   /** Idempotent: flushes what was accepted and stops accepting. Spans ended afterwards are counted as dropped. */
   shutdown(): Promise<void> {
-    this.#shutdown ??= this.forceFlush().then(() => {
-      const left = this.#sealedEvents;
+    this.#shutdown ??= this.forceFlush().then(async () => {
+      await this.#redaction?.close();
+      const left = this.#redactingEvents + this.#sealedEvents;
       if (left > 0) this.#logger.error(`auditrail: shut down with ${left} events of stream ${this.streamId} not written`);
     });
     return this.#shutdown;
@@ -214,104 +238,149 @@ export class AuditSpanProcessor implements SpanProcessor {
     this.#timer = undefined;
   }
 
-  /** Converts and seals the oldest chunk of queued spans (and any pending load-shed record). */
+  /**
+   * Converts the oldest chunk of queued spans (and any pending own record), then redacts it — in
+   * the redaction worker, so the chunk is sealed when its answer comes — and seals it. Chunks are
+   * sealed in the order they were converted, whatever order redaction finishes them in.
+   */
   #sealNext(): void {
     const spans = this.#queue.splice(0, this.#config.sealChunkSize);
     const types = this.#types.splice(0, spans.length);
+    let events: ConvertedSpan[];
     try {
-      this.#sealBatch(spans, types);
+      events = this.#convert(spans, types);
     } catch (e) {
       this.#logger.error(`auditrail: sealing failed: ${(e as Error).message}`);
+      return;
     }
+    if (events.length === 0) return;
+    const redaction = this.#redaction;
+    if (redaction === undefined && this.#redacting.length === 0) {
+      this.#seal(events, events.map((e) => e.payload));
+      return;
+    }
+    const stage: RedactionStage = { events, payloads: undefined, done: undefined! };
+    this.#redacting.push(stage);
+    this.#redactingEvents += events.length;
+    const redacted = redaction === undefined ? Promise.resolve(events.map((e) => e.payload)) : redaction.redact(events);
+    stage.done = redacted.then((payloads) => {
+      stage.payloads = payloads;
+      this.#sealRedacted();
+    });
   }
 
-  #sealBatch(spans: ReadableSpan[], types: EventType[]): void {
+  /** Seals the chunks whose redaction is done, oldest first, up to the first that is not. */
+  #sealRedacted(): void {
+    while (this.#redacting[0]?.payloads !== undefined) {
+      const stage = this.#redacting.shift()!;
+      this.#redactingEvents -= stage.events.length;
+      try {
+        this.#seal(stage.events, stage.payloads!);
+      } catch (e) {
+        this.#logger.error(`auditrail: sealing failed: ${(e as Error).message}`);
+      }
+    }
+    void this.#write();
+  }
+
+  /** The chunk's events, unsealed: own records first (stream open, load shed), then one per span. */
+  #convert(spans: ReadableSpan[], types: EventType[]): ConvertedSpan[] {
+    const events: ConvertedSpan[] = [];
+    const service = spans[0] ? serviceOf(spans[0]) : { name: null, version: null, environment: null };
+    if (!this.#opened) {
+      this.#opened = true;
+      events.push({
+        record: ownEvent({
+          event_type: 'audit.stream_open',
+          tenant_id: this.#config.tenantId,
+          service,
+          data: { max_queue_size: this.#config.maxQueueSize, writer: '@auditrail/processor', writer_version: PACKAGE_VERSION },
+        }),
+        payload: null,
+      });
+    }
+    if (this.#unrecordedDrops > 0) {
+      events.push({
+        record: ownEvent({
+          event_type: 'audit.load_shed',
+          tenant_id: this.#config.tenantId,
+          service,
+          data: {
+            dropped_spans: this.#unrecordedDrops,
+            max_queue_size: this.#config.maxQueueSize,
+            reason: this.#shutdown !== undefined ? 'after_shutdown' : 'queue_full',
+          },
+        }),
+        payload: null,
+      });
+      this.#unrecordedDrops = 0;
+    }
+    const logs = logContentOf(this);
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      const type = types[i]!;
+      const tenantId = this.#tenants.get(span) ?? this.#config.tenantId;
+      try {
+        const converted = spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested, recent: this.#recent });
+        events.push(converted);
+        const r = converted.record;
+        if (r.trace_id !== null && r.span_id !== null) this.#recent.remember(r.trace_id, r.span_id, r.event_id);
+      } catch (e) {
+        // A span that cannot be converted becomes an error event instead (redacted like any other).
+        try {
+          events.push({ record: this.#errorEvent(tenantId, serviceOf(span), wellFormed(span.name), `span could not be recorded: ${wellFormed(String((e as Error).message))}`), payload: null });
+        } catch {
+          this.#drop();
+          continue;
+        }
+      }
+      this.#accepted++;
+    }
+    return events;
+  }
+
+  #errorEvent(tenantId: string, service: ServiceInfo, name: string, reason: string): UnsealedRecord {
+    return ownEvent({ event_type: 'error', name, tenant_id: tenantId, service, status: 'error', error_type: 'auditrail.conversion', data: { reason, span_name: name } });
+  }
+
+  /** Seals redacted events in order: each takes the next seq of the stream. */
+  #seal(events: readonly ConvertedSpan[], payloads: readonly ({ [key: string]: JsonValue } | null)[]): void {
     const records: string[] = [];
-    const payloads: PayloadRow[] = [];
+    const payloadRows: PayloadRow[] = [];
     const firstSeq = this.#sequencer.nextSeq;
-    const add = (converted: ConvertedSpan) => {
+    const add = (record: UnsealedRecord, payload: { [key: string]: JsonValue } | null) => {
       let content = null;
-      // Nothing leaves this function unredacted: the record and its payload, before they are sealed.
-      const payload = this.#redactor === undefined ? converted.payload : redactEvent(this.#redactor, converted.record, converted.payload);
       if (payload !== null) {
         content = sealPayload(payload);
-        converted.record.payload = { bytes: content.bytes, digest: content.digest };
+        record.payload = { bytes: content.bytes, digest: content.digest };
       }
-      const sealed = this.#sequencer.seal(converted.record);
+      const sealed = this.#sequencer.seal(record);
       records.push(sealed.canonical);
       if (content !== null) {
         const r = sealed.record;
-        payloads.push({ digest: content.digest, nonce: content.nonce, content: content.content, tenant_id: r.tenant_id, stream_id: r.stream_id, seq: r.seq, observed_at: r.observed_at });
+        payloadRows.push({ digest: content.digest, nonce: content.nonce, content: content.content, tenant_id: r.tenant_id, stream_id: r.stream_id, seq: r.seq, observed_at: r.observed_at });
       }
     };
     try {
-      const service = spans[0] ? serviceOf(spans[0]) : { name: null, version: null, environment: null };
-      if (!this.#opened) {
-        this.#opened = true;
-        add({
-          record: ownEvent({
-            event_type: 'audit.stream_open',
-            tenant_id: this.#config.tenantId,
-            service,
-            data: { max_queue_size: this.#config.maxQueueSize, writer: '@auditrail/processor', writer_version: PACKAGE_VERSION },
-          }),
-          payload: null,
-        });
-      }
-      if (this.#unrecordedDrops > 0) {
-        add({
-          record: ownEvent({
-            event_type: 'audit.load_shed',
-            tenant_id: this.#config.tenantId,
-            service,
-            data: {
-              dropped_spans: this.#unrecordedDrops,
-              max_queue_size: this.#config.maxQueueSize,
-              reason: this.#shutdown !== undefined ? 'after_shutdown' : 'queue_full',
-            },
-          }),
-          payload: null,
-        });
-        this.#unrecordedDrops = 0;
-      }
-      const logs = logContentOf(this);
-      for (let i = 0; i < spans.length; i++) {
-        const span = spans[i]!;
-        const type = types[i]!;
-        const tenantId = this.#tenants.get(span) ?? this.#config.tenantId;
+      for (let i = 0; i < events.length; i++) {
+        const record = events[i]!.record;
         try {
-          const converted = spanToEvent(span, type, { tenantId, prices: this.#config.priceTables, logs, nested: this.#nested, recent: this.#recent });
-          add(converted);
-          const r = converted.record;
-          if (r.trace_id !== null && r.span_id !== null) this.#recent.remember(r.trace_id, r.span_id, r.event_id);
+          add(record, payloads[i] ?? null);
         } catch (e) {
-          // Sealing is atomic per record (seq advances only once a record is encoded), so a span
-          // that cannot be converted or encoded leaves no gap: it becomes an error event instead,
-          // and if even that fails it is counted as shed (and recorded as such).
+          // Sealing is atomic per record (seq advances only once a record is encoded), so an event
+          // that cannot be encoded leaves no gap: it becomes an error event (from what redaction
+          // left of it), and if even that fails it is counted as shed (and recorded as such).
           try {
-            add({
-              record: ownEvent({
-                event_type: 'error',
-                name: wellFormed(span.name),
-                tenant_id: tenantId,
-                service: serviceOf(span),
-                status: 'error',
-                error_type: 'auditrail.conversion',
-                data: { reason: `span could not be recorded: ${wellFormed(String((e as Error).message))}`, span_name: wellFormed(span.name) },
-              }),
-              payload: null,
-            });
+            add(this.#errorEvent(record.tenant_id, record.service, record.name, `event could not be encoded: ${wellFormed(String((e as Error).message))}`), null);
           } catch {
             this.#drop();
-            continue;
           }
         }
-        this.#accepted++;
       }
     } finally {
       // Whatever was sealed is kept even if something above threw: its seqs are taken.
       if (records.length > 0) {
-        this.#chunks.push({ sealedAt: performance.now(), firstSeq, records, payloads });
+        this.#chunks.push({ sealedAt: performance.now(), firstSeq, records, payloads: payloadRows });
         this.#sealedEvents += records.length;
       }
     }

@@ -16,6 +16,7 @@ const schema = z.object({
   exportTimeoutMillis: z.number().int().min(1).default(30_000),
   retryBackoffMillis: z.number().int().min(1).default(100),
   redaction: z.union([z.literal(false), z.custom<RedactionConfig>((v) => typeof v === 'object' && v !== null, 'an object (RedactionConfig) or false')]).default({}),
+  redactionWorker: z.boolean().default(true),
   logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
 });
 

@@ -44,13 +44,18 @@ export interface AuditSpanProcessorOptions {
   retryBackoffMillis?: number;
   /**
    * Redaction before anything is stored (DESIGN.md invariant 3): secrets always become typed
-   * placeholders; PII by policy (default: `[EMAIL]`, `[PHONE]`, …); see `RedactionConfig` in
-   * `@auditrail/core`. Applied to the record's attributes, data, name, service and identity fields
-   * and to the payload, in the deferred sealing (not on the app's hot path). Default `{}`: on, with
-   * the default policy and no key (then nothing can be pseudonymized and records carry no
-   * digests). `false` turns it off (for data already redacted upstream). Validated at construction.
+   * placeholders, PII follows the policy (by default `[EMAIL]`, `[PHONE]`, …); see
+   * `RedactionConfig` in `@auditrail/core`. Applied to every event's attributes, data, name,
+   * service and identity fields and to its payload, before it is sealed. Default `{}`: on, with the
+   * default policy and no key (then nothing can be pseudonymized and records carry no digests).
+   * `false` turns it off (for spans already redacted upstream). Validated at construction.
    */
   redaction?: RedactionConfig | false;
+  /**
+   * Redact in a worker thread (default `true`): off the app's thread, on another core. `false`
+   * redacts in the processor's deferred work on the app's thread.
+   */
+  redactionWorker?: boolean;
   logger?: ProcessorLogger;
 }
 

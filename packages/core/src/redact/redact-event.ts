@@ -58,3 +58,77 @@ function summary(r: RedactionReport): RedactionSummary {
     truncated: r.truncated,
   };
 }
+
+type Fields = { [key: string]: JsonValue };
+
+/**
+ * What crosses to the redaction worker for one event: the strings redaction reads and nothing else
+ * (structured clone costs the sender about as much as the redaction of a short event).
+ * `s`: name, user_id, session_id, request_id, service environment, name, version.
+ */
+export interface WireEvent {
+  readonly t: string;
+  readonly e: string;
+  readonly a: Fields;
+  readonly d: Fields;
+  readonly s: readonly (string | null)[];
+  readonly p: Fields | null;
+}
+
+/** The worker's answer for one event: null when redaction changed nothing (the usual case). */
+export type WireResult = null | { readonly a: Fields; readonly d: Fields; readonly s: readonly (string | null)[]; readonly p: Fields | null; readonly r: RedactionSummary };
+
+export function toWire(record: UnsealedRecord, payload: Fields | null): WireEvent {
+  const { service: v } = record;
+  return { t: record.tenant_id, e: record.event_type, a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], p: payload };
+}
+
+/** `redactEvent` on the wire form (in the worker). */
+export function redactWire(redactor: Redactor, w: WireEvent): WireResult {
+  const record = {
+    tenant_id: w.t,
+    event_type: w.e,
+    attributes: w.a,
+    data: w.d,
+    name: w.s[0],
+    user_id: w.s[1],
+    session_id: w.s[2],
+    request_id: w.s[3],
+    service: { environment: w.s[4], name: w.s[5], version: w.s[6] },
+  } as unknown as UnsealedRecord;
+  const payload = redactEvent(redactor, record, w.p);
+  if (record.redaction === undefined) return null;
+  const { service: v } = record;
+  return { a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], p: payload, r: record.redaction };
+}
+
+/** Puts the worker's answer into the record; returns the payload to store. */
+export function applyWire(record: UnsealedRecord, payload: Fields | null, result: WireResult): Fields | null {
+  if (result === null) return payload;
+  const s = result.s;
+  record.attributes = result.a;
+  record.data = result.d;
+  record.name = s[0] ?? '';
+  record.user_id = s[1] ?? null;
+  record.session_id = s[2] ?? null;
+  record.request_id = s[3] ?? null;
+  record.service = { environment: s[4] ?? null, name: s[5] ?? null, version: s[6] ?? null };
+  record.redaction = result.r;
+  return result.p;
+}
+
+/**
+ * When redaction could not run at all for an event (its worker died on it twice): nothing of what
+ * it carried is kept but its ids, times, usage and cost, and the record says so (fail closed).
+ */
+export function failClosed(record: UnsealedRecord): null {
+  record.attributes = {};
+  record.data = {};
+  record.name = '';
+  record.user_id = null;
+  record.session_id = null;
+  record.request_id = null;
+  record.service = { environment: null, name: null, version: null };
+  record.redaction = { counts: {}, digests: {}, dropped: [], failed: ['*'], truncated: [] };
+  return null;
+}

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { AuditrailError } from '../errors.js';
 import type { JsonValue } from '../event/schema.js';
+import { personNames } from './names.js';
 import { DETECTORS, type Detection, type Detector, detect, isPlaceholderValue, mayNameSecret, replaceDetections, secretLabelKind } from './detectors.js';
 
 /** What happens to PII found in a field. Secrets are removed whatever the action. */
@@ -45,6 +46,12 @@ export const redactionConfigSchema = z
      * (a policy that asks for it is refused at start-up) and records carry no digests.
      */
     key: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+    /**
+     * Person names (`PERSON`, with the `compromise` tagger): off by default, because the tagger is
+     * slow (see `personNames`); turn it on where names must not be stored, and keep redaction in its
+     * worker. Their action is `pii.PERSON` (or `pii.pii`), like any other kind.
+     */
+    names: z.boolean().default(false),
     /** Longer strings are cut to this many characters after detection (and the cut is recorded). */
     maxValueChars: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   })
@@ -63,6 +70,14 @@ export const redactionConfigSchema = z
   });
 
 export type RedactionConfig = z.input<typeof redactionConfigSchema>;
+
+/** The configuration with its defaults, or an `INVALID_CONFIG` error naming the first bad option. */
+export function parseRedactionConfig(config: RedactionConfig): z.output<typeof redactionConfigSchema> {
+  const parsed = redactionConfigSchema.safeParse(config);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new AuditrailError('INVALID_CONFIG', `redaction option ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
 
 /** What redaction did to one record's values: never the values themselves. */
 export interface RedactionReport {
@@ -122,15 +137,16 @@ export class Redactor {
   #cleanChars = 0;
 
   constructor(config: RedactionConfig) {
-    const parsed = redactionConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new AuditrailError('INVALID_CONFIG', `redaction option ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    }
-    this.#config = parsed.data;
-    const custom: Detector[] = parsed.data.custom.map((c) => ({ kind: c.kind, category: c.category, pattern: new RegExp(c.pattern, `${c.flags.replace('g', '')}g`) }));
+    const parsed = parseRedactionConfig(config);
+    this.#config = parsed;
+    const custom: Detector[] = parsed.custom.map((c) => ({ kind: c.kind, category: c.category, pattern: new RegExp(c.pattern, `${c.flags.replace('g', '')}g`) }));
     // Custom secrets first (they are named by the user, so the more specific), custom PII last.
-    this.#detectors = [...custom.filter((d) => d.category === 'secret'), ...DETECTORS, ...custom.filter((d) => d.category === 'pii')];
+    this.#detectors = [
+      ...custom.filter((d) => d.category === 'secret'),
+      ...DETECTORS,
+      ...custom.filter((d) => d.category === 'pii'),
+      ...(parsed.names ? [personNames()] : []),
+    ];
   }
 
   /**
