@@ -1,6 +1,6 @@
 // Benchmark 2: events per second end to end, from ended spans to rows in a real embedded store.
 //
-//   node bench/ingest.mjs [--spans 200000] [--no-payload] [--burst 1000] [--yield immediate|timer] [--max-batch N] [--linger MS]
+//   node bench/ingest.mjs [--spans 200000] [--no-payload] [--redaction worker|inline|off] [--burst 1000] [--yield immediate|timer] [--max-batch N] [--linger MS]
 //   node bench/ingest.mjs --rate 20000 [--spans 200000] [--no-payload]
 //
 // One child process per run (chDB locks its data directory for the process), a fresh store in a
@@ -34,6 +34,9 @@ export async function ingestBench(args) {
   const maxBatchSize = args['max-batch'] === undefined ? undefined : intArg(args, 'max-batch', 1000);
   const batchLingerMillis = args['linger'] === undefined ? undefined : intArg(args, 'linger', 200);
   const payload = args['no-payload'] !== true;
+  // Redaction as the processor does it by default (in its worker thread), on the app's thread, or off.
+  const redaction = String(args['redaction'] ?? 'worker');
+  check(['worker', 'inline', 'off'].includes(redaction), `--redaction must be worker, inline or off, got ${redaction}`);
   const yieldKind = args['yield'] ?? 'immediate';
   check(yieldKind === 'immediate' || yieldKind === 'timer', `--yield must be immediate or timer, got ${yieldKind}`);
   const pause = yieldKind === 'timer' ? () => new Promise((resolve) => setTimeout(resolve, 0)) : yieldToLoop;
@@ -66,6 +69,7 @@ export async function ingestBench(args) {
       ...(batchLingerMillis === undefined ? {} : { batchLingerMillis }),
       // forceFlush must wait for every write, however long: this measures throughput, not timeouts.
       exportTimeoutMillis: 3_600_000,
+      ...(redaction === 'off' ? { redaction: false } : { redactionWorker: redaction === 'worker' }),
       logger: { warn: (m) => log(tag, `processor warn: ${m}`), error: (m) => log(tag, `processor error: ${m}`) },
     });
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
@@ -126,6 +130,7 @@ export async function ingestBench(args) {
     const seconds = (t1 - t0) / 1000;
     const result = {
       payload,
+      redaction,
       spans: n,
       burst,
       yield: yieldKind,

@@ -11,8 +11,13 @@
 // every span made distinct (nothing to remember: the detectors' own speed). Baseline in the same
 // rounds: `JSON.parse` + `JSON.stringify` of the same strings (native code over the same bytes).
 // One core: this process's JavaScript thread. Median MB/s over rounds.
-import { Redactor, detect, emptyReport } from '@auditrail/core';
-import { buildCorpus, evaluate } from '../test/redaction/corpus.mjs';
+//
+// Person names (the `names` option: the compromise tagger, in the redaction worker) are measured
+// apart: their precision and recall on the names corpus, and their throughput on the distinct mix
+// (where few texts hold a word the tagger's lexicon knows as a name) and on a mix where every
+// prompt names two people (the tagger reads every prompt), 400 spans of it.
+import { Redactor, detect, emptyReport, personNames } from '@auditrail/core';
+import { buildCorpus, buildNamesCorpus, evaluate } from '../test/redaction/corpus.mjs';
 import { check, gc, genAiAttributes, intArg, log, median, parseArgs, rotated, round, runChild } from './lib/common.mjs';
 
 const TAG = 'redaction';
@@ -28,6 +33,10 @@ runChild(TAG, async () => {
     log(TAG, `${category}: recall ${round(s.recall, 4)} (${s.found}/${s.labels}), precision ${round(s.precision, 4)} (${s.detections - s.falsePositives}/${s.detections})`);
   }
   log(TAG, `clean strings touched: ${quality.touched.length}/${quality.cleanStrings} (${round(quality.cleanTouched * 100, 2)}%)`);
+  const names = personNames();
+  const namesQuality = evaluate(buildNamesCorpus(), (text) => [...names.find(text)].map(([start, end]) => ({ kind: 'PERSON', category: 'name', start, end })));
+  const n = namesQuality.scores.name;
+  log(TAG, `person names: recall ${round(n.recall, 4)} (${n.found}/${n.labels}), precision ${round(n.precision, 4)} (${n.detections - n.falsePositives}/${n.detections}); capitalized non-names touched ${namesQuality.touched.length}/${namesQuality.cleanStrings}`);
 
   // The mix: the content attributes of chat spans; every fifth with something to redact.
   const fake = ['sk', 'proj', 'Xq3vT9kLm2Np8Rs4Wy6Za1Bc5De7Fg0Hj2Kl4Mn6Op8Qr0St2Uv4Wx6Yz8Ab'].join('-');
@@ -50,39 +59,59 @@ runChild(TAG, async () => {
   const redactor = new Redactor({ key: 'bench-key-0123456789abcdef0123456789abcdef' });
   const ctx = { tenantId: 'bench', eventType: 'llm.completion' };
 
-  const distinctBytes = distinctSpans.reduce((n, s) => n + Buffer.byteLength(s['gen_ai.input.messages']) + Buffer.byteLength(s['gen_ai.output.messages']), 0);
-  /** @type {Record<'redact' | 'distinct' | 'json', number[]>} */
-  const mbps = { redact: [], distinct: [], json: [] };
+  const bytesOf = (/** @type {typeof spans} */ xs) => xs.reduce((n, s) => n + Buffer.byteLength(s['gen_ai.input.messages']) + Buffer.byteLength(s['gen_ai.output.messages']), 0);
+  const distinctBytes = bytesOf(distinctSpans);
+  // Every prompt names two people (the tagger reads each one).
+  const people = ['Maria Garcia', 'James Smith', 'Fatima Hassan', 'Wei Zhang', 'Siobhan Murphy', 'Lucas Martin'];
+  const namedSpans = distinctSpans.slice(0, 400).map((s, i) => ({
+    ...s,
+    'gen_ai.input.messages': s['gen_ai.input.messages'].replace('Hello, I ordered', `Hello, this is ${people[i % 6]}. My husband ${people[(i + 1) % 6]} ordered`),
+  }));
+  const namedBytes = bytesOf(namedSpans);
+  /** @type {Record<'redact' | 'distinct' | 'json' | 'names' | 'named', number[]>} */
+  const mbps = { redact: [], distinct: [], json: [], names: [], named: [] };
   let replaced = 0;
-  const arms = ['redact', 'distinct', 'json'];
+  let namesFound = 0;
+  const arms = ['redact', 'distinct', 'json', 'names', 'named'];
   for (let r = -1; r < rounds; r++) {
     for (const arm of rotated(arms, r)) {
       gc();
       const t = performance.now();
-      if (arm === 'redact' || arm === 'distinct') {
+      if (arm === 'redact' || arm === 'distinct' || arm === 'names') {
         const report = emptyReport();
         // A fresh redactor for distinct texts: nothing remembered from earlier rounds.
-        const r2 = arm === 'distinct' ? new Redactor({}) : redactor;
-        for (const s of arm === 'distinct' ? distinctSpans : spans) r2.redactFields(s, ctx, report);
+        const r2 = arm === 'redact' ? redactor : new Redactor({ names: arm === 'names' });
+        for (const s of arm === 'redact' ? spans : distinctSpans) r2.redactFields(s, ctx, report);
         replaced = Object.values(report.counts).reduce((a, b) => a + b, 0);
         check(replaced === prompts / 5, `expected ${prompts / 5} replacements per pass, got ${replaced}`);
+      } else if (arm === 'named') {
+        const report = emptyReport();
+        const r2 = new Redactor({ names: true });
+        for (const s of namedSpans) r2.redactFields(s, ctx, report);
+        namesFound = report.counts['PERSON'] ?? 0;
+        check(namesFound >= namedSpans.length, `expected at least a name per prompt, got ${namesFound}`);
       } else {
         let n = 0;
         for (const s of spans) n += JSON.stringify(JSON.parse(s['gen_ai.input.messages'])).length + JSON.stringify(JSON.parse(s['gen_ai.output.messages'])).length;
         check(n > 0, 'nothing serialized');
       }
       const seconds = (performance.now() - t) / 1000;
-      if (r >= 0) mbps[/** @type {'redact' | 'distinct' | 'json'} */ (arm)].push((arm === 'distinct' ? distinctBytes : bytes) / 1e6 / seconds);
+      const armBytes = arm === 'distinct' || arm === 'names' ? distinctBytes : arm === 'named' ? namedBytes : bytes;
+      if (r >= 0) mbps[/** @type {keyof typeof mbps} */ (arm)].push(armBytes / 1e6 / seconds);
     }
   }
   const redactMbps = median(mbps.redact);
   const distinctMbps = median(mbps.distinct);
   const jsonMbps = median(mbps.json);
   log(TAG, `throughput: ${round(redactMbps, 1)} MB/s redacting as calls send them, ${round(distinctMbps, 1)} MB/s with every text distinct, vs ${round(jsonMbps, 1)} MB/s JSON parse + stringify (${round(bytes / 1e6, 2)} MB per pass)`);
+  const namesMbps = median(mbps.names);
+  const namedMbps = median(mbps.named);
+  log(TAG, `person names on: ${round(namesMbps, 1)} MB/s on the distinct mix, ${round(namedMbps, 3)} MB/s (${round(namedSpans.length / (namedBytes / 1e6 / namedMbps), 0)} prompts/s) when every prompt names two people (${namesFound} of ${namedSpans.length * 2} names found)`);
   return {
     corpus: { positives: corpus.positives.length, clean: corpus.clean.length },
     scores: quality.scores,
     clean_touched: round(quality.cleanTouched, 4),
+    names: { ...namesQuality.scores.name, capitalized_non_names_touched: round(namesQuality.cleanTouched, 4), mb_per_second_distinct_mix: round(namesMbps, 1), mb_per_second_every_prompt_named: round(namedMbps, 3), prompts_per_second_every_prompt_named: round(namedSpans.length / (namedBytes / 1e6 / namedMbps), 0) },
     throughput: { mb_per_second: round(redactMbps, 1), distinct_mb_per_second: round(distinctMbps, 1), json_roundtrip_mb_per_second: round(jsonMbps, 1), ratio_to_json: round(redactMbps / jsonMbps, 3), bytes_per_pass: bytes, rounds },
   };
 });

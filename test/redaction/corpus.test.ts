@@ -1,7 +1,7 @@
-import { detect, emptyReport, Redactor } from '@auditrail/core';
+import { detect, emptyReport, personNames, Redactor } from '@auditrail/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript module shared with bench/redaction.mjs
-import { buildCorpus, evaluate } from './corpus.mjs';
+import { buildCorpus, buildNamesCorpus, evaluate } from './corpus.mjs';
 
 describe('redaction detectors on the labelled corpus', () => {
   const result = evaluate(buildCorpus(), detect);
@@ -14,6 +14,22 @@ describe('redaction detectors on the labelled corpus', () => {
 
   it('touches at most 2% of clean strings that look like them (order numbers, ids, hashes, versions, times, code, base64)', () => {
     expect(result.cleanTouched, `clean strings touched, first: ${JSON.stringify(result.touched.slice(0, 5))}`).toBeLessThanOrEqual(0.02);
+  });
+});
+
+describe('person names on the names corpus', () => {
+  const names = personNames();
+  const result = evaluate(buildNamesCorpus(), (text: string) => [...names.find(text)].map(([start, end]) => ({ kind: 'PERSON', category: 'name', start, end })));
+
+  it('finds ≥ 85% of person names, whole', () => {
+    expect(result.scores.name.recall, `first misses: ${JSON.stringify(result.missed.slice(0, 5))}`).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('leaves most capitalized words that are not names alone (places, products, brands, months)', () => {
+    // Harder than the clean corpus above by design (Jordan, Victoria Station, Claude): measured, and
+    // bounded so that a change for the worse shows.
+    expect(result.cleanTouched, `touched: ${JSON.stringify(result.touched)}`).toBeLessThanOrEqual(0.25);
+    expect(result.scores.name.precision).toBeGreaterThanOrEqual(0.95);
   });
 });
 

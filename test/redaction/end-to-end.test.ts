@@ -9,7 +9,7 @@ import { OpenAIInstrumentation, recordError, withRequestContext, withToolCall } 
 import { AuditSpanProcessor } from '@auditrail/processor';
 import { startMockProvider } from '@auditrail/mock-provider';
 import OpenAI from 'openai';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freshStore, storeDir } from '../support/audited-app.ts';
 
 // Fake credentials and personal data in their real formats, assembled at run time (no literal
@@ -51,6 +51,41 @@ const NEEDLES = [
   ...Object.values(PII).map((v) => v.replace(/ /g, '')),
   'Hunter', // the password's readable prefix
 ];
+
+/** Every column (MATERIALIZED ones included) of every table of the store, read back through the engine, as text. */
+async function readEverything(database: string): Promise<{ everything: string; ch: ReturnType<typeof createClient> }> {
+  const connection = (await import('chdb/connection')).createChdbConnection({ path: storeDir() });
+  const ch = createClient({ connection } as never);
+  const tables = await (await ch.query({ query: 'SELECT name FROM system.tables WHERE database = {db:String}', query_params: { db: database }, format: 'JSONEachRow' })).json<{ name: string }>();
+  expect(tables.map((t) => t.name).sort()).toEqual(['events', 'payloads', 'schema_migrations']);
+  let everything = '';
+  for (const { name } of tables) {
+    const columns = await (await ch.query({ query: 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}', query_params: { db: database, t: name }, format: 'JSONEachRow' })).json<{ name: string }>();
+    everything += await (await ch.query({ query: `SELECT ${columns.map((c) => `toString(\`${c.name}\`)`).join(', ')} FROM ${database}.${name}`, format: 'TabSeparatedRaw' })).text();
+  }
+  return { everything, ch };
+}
+
+/**
+ * None of `needles` in any file under the data directory (indexes, marks, logs, metadata: whatever
+ * the engine keeps uncompressed; compressed column files are read back through the engine).
+ */
+function expectNotOnDisk(needles: readonly string[]): void {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(storeDir());
+  expect(files.length).toBeGreaterThan(20);
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    for (const needle of needles) expect([file, needle, bytes.includes(needle)]).toEqual([file, needle, false]);
+  }
+}
 
 const mock = await startMockProvider();
 afterAll(() => mock.close());
@@ -100,18 +135,7 @@ describe('redaction end to end: no secret and no PII reaches storage', () => {
     });
     await provider.forceFlush();
 
-    // Read back every column of every table, through the engine.
-    const connection = (await import('chdb/connection')).createChdbConnection({ path: storeDir() });
-    const ch = createClient({ connection } as never);
-    const tables = await (await ch.query({ query: 'SELECT name FROM system.tables WHERE database = {db:String}', query_params: { db: store.database }, format: 'JSONEachRow' })).json<{ name: string }>();
-    expect(tables.map((t) => t.name).sort()).toEqual(['events', 'payloads', 'schema_migrations']);
-    let everything = '';
-    for (const { name } of tables) {
-      // Every column, MATERIALIZED ones included.
-      const columns = await (await ch.query({ query: 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}', query_params: { db: store.database, t: name }, format: 'JSONEachRow' })).json<{ name: string }>();
-      const rows = await (await ch.query({ query: `SELECT ${columns.map((c) => `toString(\`${c.name}\`)`).join(', ')} FROM ${store.database}.${name}`, format: 'TabSeparatedRaw' })).text();
-      everything += rows;
-    }
+    const { everything, ch } = await readEverything(store.database);
     const records = (await store.search({ limit: 1000 })) as AuditRecord[];
     const chat = records.find((r) => r.event_type === 'llm.completion' && r.name === 'chat gpt-4o-mini')!;
     // The payload stored (redacted) still matches the digest its record commits to.
@@ -133,21 +157,44 @@ describe('redaction end to end: no secret and no PII reaches storage', () => {
 
     // No raw value in any column of any table…
     for (const needle of NEEDLES) expect([needle, everything.includes(needle)]).toEqual([needle, false]);
-    // …nor in any file under the data directory (indexes, marks, logs, metadata: whatever the
-    // engine keeps uncompressed; the compressed column files were read back above).
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of readdirSync(d)) {
-        const p = join(d, e);
-        if (statSync(p).isDirectory()) walk(p);
-        else files.push(p);
+    // …nor in any file under the data directory.
+    expectNotOnDisk(NEEDLES);
+  });
+
+  it('with person names on and the key from AUDITRAIL_REDACTION_KEY: names become [PERSON], a user known by e-mail keeps one pseudonym, the key is stored nowhere', async () => {
+    const key = 'e5b2c8f1a4d7e0b3c6f9a2d5e8b1c4f7a0d3e6b9c2f5a8d1e4b7c0f3a6d9e2b5';
+    vi.stubEnv('AUDITRAIL_REDACTION_KEY', key);
+    try {
+      const store = await freshStore();
+      const processor = new AuditSpanProcessor({ sink: store, tenantId: 'clinic', redaction: { names: true } });
+      const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+      const tracer = provider.getTracer('intake');
+      // Names the tagger finds (its recall on the names corpus is measured by bench/redaction.mjs).
+      const people = ['Maria Garcia', 'Wei Zhang', 'Fatima Hassan', 'Siobhan Murphy'];
+      for (const [i, [a, b]] of [[people[0], people[1]], [people[2], people[3]]].entries()) {
+        const messages = [{ role: 'user', parts: [{ type: 'text', content: `Hi, this is ${a}. Dr. ${b!.split(' ')[1]} said ${b} would call me back about case ${i}.` }] }];
+        tracer.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'user.id': PII.userEmail, 'gen_ai.input.messages': JSON.stringify(messages) } }).end();
       }
-    };
-    walk(storeDir());
-    expect(files.length).toBeGreaterThan(20);
-    for (const file of files) {
-      const bytes = readFileSync(file);
-      for (const needle of NEEDLES) expect([file, needle, bytes.includes(needle)]).toEqual([file, needle, false]);
+      await provider.forceFlush();
+      const records = ((await store.search({ limit: 100 })) as AuditRecord[]).filter((r) => r.event_type === 'llm.completion');
+      const { everything, ch } = await readEverything(store.database);
+      await ch.close();
+      await provider.shutdown();
+      await store.close();
+
+      expect(records).toHaveLength(2);
+      const [first, second] = records;
+      expect(first!.user_id).toMatch(/^\[EMAIL:[0-9a-f]{8}\]$/);
+      expect(second!.user_id).toBe(first!.user_id);
+      expect(first!.redaction?.counts['PERSON']).toBeGreaterThanOrEqual(2);
+      // With a key, each changed field carries a keyed digest of its raw value.
+      expect(Object.keys(first!.redaction?.digests ?? {})).toEqual(expect.arrayContaining(['user_id', 'attributes.user.id']));
+      expect(everything).toContain('[PERSON]');
+      const needles = [...people.flatMap((p) => p.split(' ')), PII.userEmail, key];
+      for (const needle of needles) expect([needle, everything.includes(needle)]).toEqual([needle, false]);
+      expectNotOnDisk(needles);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 });

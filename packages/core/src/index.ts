@@ -34,7 +34,7 @@ export type { Detection, Detector, DetectorCategory, FunctionDetector, PatternDe
 export { emptyReport, parseRedactionConfig, REDACTION_ACTIONS, redactionConfigSchema, Redactor, reportIsEmpty } from './redact/redactor.js';
 export type { RedactionAction, RedactionConfig, RedactionReport } from './redact/redactor.js';
 export { applyWire, failClosed, redactEvent, redactWire, toWire } from './redact/redact-event.js';
-export type { WireEvent, WireResult } from './redact/redact-event.js';
+export type { WireChanges, WireEvent, WireResult } from './redact/redact-event.js';
 export { RedactionThread } from './redact/redaction-thread.js';
 export type { RedactionItem, RedactionThreadOptions } from './redact/redaction-thread.js';
 export { personNames } from './redact/names.js';

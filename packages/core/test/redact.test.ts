@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETECTORS, detect, redactText } from '../src/index.ts';
+import { DETECTORS, detect, personNames, redactText } from '../src/index.ts';
 import { ibanValid, luhn } from '../src/redact/validators.ts';
 import { prng } from './fixtures.ts';
 
@@ -186,6 +186,18 @@ describe('detectors on hostile input', () => {
       detect(input, [detector]);
       const ms = performance.now() - started;
       expect([input.slice(0, 24), ms < 3_000]).toEqual([input.slice(0, 24), true]);
+    }
+  });
+
+  it('person names stay linear on 1 MB of names and on the inputs above (past its budget the tagger is not asked)', () => {
+    const names = personNames();
+    for (const input of [fill('Maria Garcia and '), fill('Dr. Smith. '), fill('James'), ...HOSTILE]) {
+      const started = performance.now();
+      const found = [...names.find(input)];
+      const ms = performance.now() - started;
+      expect([input.slice(0, 24), ms < 3_000]).toEqual([input.slice(0, 24), true]);
+      if (input.startsWith('Maria')) expect(redactText(input, [names]).text).not.toMatch(/Maria|Garcia/);
+      else if (input.startsWith('a')) expect(found).toEqual([]);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownEvent, RedactionThread, type UnsealedRecord } from '../src/index.ts';
+import { ownEvent, payloadDigest, RedactionThread, type UnsealedRecord } from '../src/index.ts';
 
 const FAULTY = new URL('./fixtures/faulty-redaction-worker.mjs', import.meta.url);
 
@@ -27,7 +27,10 @@ describe('RedactionThread', () => {
         expect(first!.record.user_id).toBe('[EMAIL]');
         expect(first!.record.name).toBe(`call ${b}`);
         expect(first!.record.redaction?.counts).toEqual({ EMAIL: 2, PHONE: 2 });
-        expect(JSON.parse(results[b]![0]!['gen_ai.input.messages'] as string)).toEqual([{ role: 'user', content: 'call me on [PHONE] (reply to [EMAIL])' }]);
+        // The payload comes back redacted and sealed: its canonical content and the commitment to it.
+        const sealed = results[b]![0]!;
+        expect(JSON.parse(JSON.parse(sealed.content)['gen_ai.input.messages'])).toEqual([{ role: 'user', content: 'call me on [PHONE] (reply to [EMAIL])' }]);
+        expect(sealed.digest).toBe(payloadDigest(sealed.nonce, sealed.content));
         expect(second!.record.attributes).toEqual({ 'app.note': 'nothing to see', 'app.order': 'A-1042' });
         expect(JSON.stringify(results[b])).not.toMatch(/7946|example\.(com|org)/);
       }

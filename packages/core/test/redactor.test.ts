@@ -49,6 +49,21 @@ describe('Redactor', () => {
     expect(otherKey['x']).not.toBe(a['x']);
   });
 
+  it('pseudonymizes identity fields by default when there is a key (per-user queries keep working), redacts them without one', () => {
+    const fields = { user_id: 'Jane@Example.com', 'user.id': 'jane@example.com', session_id: 'sess-from +1 415 555 0132', 'app.note': 'jane@example.com', 'enduser.id': 'u0042' };
+    const keyed = redact(fields).out;
+    expect(keyed['user_id']).toMatch(/^\[EMAIL:[0-9a-f]{8}\]$/);
+    expect(keyed['user.id']).toBe(keyed['user_id']);
+    expect(keyed['session_id']).toMatch(/^sess-from \[PHONE:[0-9a-f]{8}\]$/);
+    expect(keyed['app.note']).toBe('[EMAIL]');
+    expect(keyed['enduser.id']).toBe('u0042');
+    const report = emptyReport();
+    const unkeyed = new Redactor({}).redactFields(fields, ctx, report);
+    expect(unkeyed).toEqual({ user_id: '[EMAIL]', 'user.id': '[EMAIL]', session_id: 'sess-from [PHONE]', 'app.note': '[EMAIL]', 'enduser.id': 'u0042' });
+    // A rule still wins over the default.
+    expect(redact(fields, { fields: [{ field: 'user_id', action: 'redact' }] }).out['user_id']).toBe('[EMAIL]');
+  });
+
   it('applies field policies by key, prefix and event type; secrets go whatever the policy', () => {
     const config: Partial<RedactionConfig> = {
       fields: [

@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { AuditrailError, type EventBatch, type EventType, type JsonValue, ownEvent, type PayloadRow, RedactionThread, sealPayload, type ServiceInfo, StreamSequencer, type UnsealedRecord } from '@auditrail/core';
+import { AuditrailError, type EventBatch, type EventType, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type UnsealedRecord } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -32,7 +32,7 @@ interface SealedChunk {
 /** A converted chunk in redaction; sealed once its payloads are known (and every chunk before it is sealed). */
 interface RedactionStage {
   readonly events: ConvertedSpan[];
-  payloads: ({ [key: string]: JsonValue } | null)[] | undefined;
+  payloads: (SealedPayload | null)[] | undefined;
   done: Promise<void>;
 }
 
@@ -255,14 +255,15 @@ export class AuditSpanProcessor implements SpanProcessor {
     }
     if (events.length === 0) return;
     const redaction = this.#redaction;
+    const sealPayloads = () => events.map((e) => (e.payload === null ? null : sealPayload(e.payload)));
     if (redaction === undefined && this.#redacting.length === 0) {
-      this.#seal(events, events.map((e) => e.payload));
+      this.#seal(events, sealPayloads());
       return;
     }
     const stage: RedactionStage = { events, payloads: undefined, done: undefined! };
     this.#redacting.push(stage);
     this.#redactingEvents += events.length;
-    const redacted = redaction === undefined ? Promise.resolve(events.map((e) => e.payload)) : redaction.redact(events);
+    const redacted = redaction === undefined ? Promise.resolve(sealPayloads()) : redaction.redact(events);
     stage.done = redacted.then((payloads) => {
       stage.payloads = payloads;
       this.#sealRedacted();
@@ -344,16 +345,12 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   /** Seals redacted events in order: each takes the next seq of the stream. */
-  #seal(events: readonly ConvertedSpan[], payloads: readonly ({ [key: string]: JsonValue } | null)[]): void {
+  #seal(events: readonly ConvertedSpan[], payloads: readonly (SealedPayload | null)[]): void {
     const records: string[] = [];
     const payloadRows: PayloadRow[] = [];
     const firstSeq = this.#sequencer.nextSeq;
-    const add = (record: UnsealedRecord, payload: { [key: string]: JsonValue } | null) => {
-      let content = null;
-      if (payload !== null) {
-        content = sealPayload(payload);
-        record.payload = { bytes: content.bytes, digest: content.digest };
-      }
+    const add = (record: UnsealedRecord, content: SealedPayload | null) => {
+      if (content !== null) record.payload = { bytes: content.bytes, digest: content.digest };
       const sealed = this.#sequencer.seal(record);
       records.push(sealed.canonical);
       if (content !== null) {

@@ -20,6 +20,9 @@ const schema = z.object({
   logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
 });
 
+/** Where the redaction key comes from when `redaction.key` is not set. */
+export const REDACTION_KEY_ENV = 'AUDITRAIL_REDACTION_KEY';
+
 /** `priceTables`: the override tables, searched before the bundled genai-prices data (see computeCost). */
 export type ResolvedProcessorConfig = z.output<typeof schema> & { priceTables: AuditSpanProcessorOptions['prices'] & object };
 
@@ -31,5 +34,8 @@ export function resolveProcessorConfig(options: AuditSpanProcessorOptions): Reso
     throw new TypeError(`AuditSpanProcessor option ${issue.path.join('.')}: ${issue.message}`);
   }
   const c = parsed.data;
-  return { ...c, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices] };
+  // The key from the environment unless the options give one: a secret is better kept out of code.
+  const envKey = process.env[REDACTION_KEY_ENV];
+  const redaction = c.redaction !== false && c.redaction.key === undefined && envKey !== undefined && envKey !== '' ? { ...c.redaction, key: envKey } : c.redaction;
+  return { ...c, redaction, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices] };
 }

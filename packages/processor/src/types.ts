@@ -48,6 +48,9 @@ export interface AuditSpanProcessorOptions {
    * `RedactionConfig` in `@auditrail/core`. Applied to every event's attributes, data, name,
    * service and identity fields and to its payload, before it is sealed. Default `{}`: on, with the
    * default policy and no key (then nothing can be pseudonymized and records carry no digests).
+   * The key is `redaction.key`, or else the environment variable `AUDITRAIL_REDACTION_KEY`; with
+   * a key, PII in user and session ids is pseudonymized (`[EMAIL:3f9a2c1b]`) so per-user queries
+   * keep working, and records carry keyed digests of what was changed.
    * `false` turns it off (for spans already redacted upstream). Validated at construction.
    */
   redaction?: RedactionConfig | false;

@@ -14,6 +14,14 @@ const CAPITALIZED = /(?<![\p{L}\p{N}_])\p{Lu}[\p{Ll}\p{M}'’-]{1,40}/gu;
 const SEGMENT_END = /["\n\r\t{}[\]<>|\\]/;
 /** Characters on each side of a candidate given to the tagger (it needs the sentence, not the text). */
 const WINDOW = 160;
+/**
+ * Characters of one text the tagger reads at most (~0.5 s of its time). Past that, a lexicon name
+ * and the capitalized words right after it are taken as a name without asking the tagger: hostile
+ * or huge input costs linear time, and over-redacts rather than lets names through.
+ */
+const TAGGER_BUDGET = 65_536;
+/** A capitalized word and those that follow it (`Maria Garcia Lopez`). */
+const CAPITALIZED_RUN = /\p{Lu}[\p{Ll}\p{M}'’-]{1,40}(?: \p{Lu}[\p{Ll}\p{M}'’-]{1,40}){0,3}/uy;
 /** What a person's name is made of: letters, marks, spaces, dots, apostrophes and hyphens. */
 const NAME_CHARS = /^[\p{L}\p{M} .'’-]+$/u;
 
@@ -38,7 +46,8 @@ function load(): { nlp: Nlp; words: ReadonlySet<string> } {
  * hundreds of MB/s): most texts never reach it. Slow all the same where names are common — the
  * redaction worker (off the app's thread) is where it belongs.
  *
- * A found name is replaced from its first to its last letter, and only if it is made of letters,
+ * The tagger reads at most TAGGER_BUDGET characters of one text; past that, lexicon names are
+ * taken as they are (see there). A found name is replaced from its first to its last letter, and only if it is made of letters,
  * spaces, dots, apostrophes and hyphens (so a replacement never cuts into JSON syntax around it).
  */
 export function personNames(): FunctionDetector {
@@ -48,10 +57,19 @@ export function personNames(): FunctionDetector {
     category: 'pii',
     *find(text) {
       let doneTo = 0;
+      let tagged = 0;
       CAPITALIZED.lastIndex = 0;
       for (let m = CAPITALIZED.exec(text); m !== null; m = CAPITALIZED.exec(text)) {
         if (m.index < doneTo || !words.has(m[0].toLowerCase())) continue;
         const [from, to] = windowAround(text, m.index, m.index + m[0].length);
+        if ((tagged += to - from) > TAGGER_BUDGET) {
+          CAPITALIZED_RUN.lastIndex = m.index;
+          const run = CAPITALIZED_RUN.exec(text)!;
+          yield [m.index, m.index + run[0].length] as const;
+          doneTo = m.index + run[0].length;
+          CAPITALIZED.lastIndex = doneTo;
+          continue;
+        }
         const window = text.slice(from, to);
         for (const { offset } of nlp(window).people().out('offset')) {
           const range = trimName(window, offset.start, offset.start + offset.length);

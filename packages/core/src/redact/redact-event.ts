@@ -1,4 +1,5 @@
 import type { JsonValue, RedactionSummary, UnsealedRecord } from '../event/schema.js';
+import { sealPayload, type SealedPayload } from '../chain/payload-digest.js';
 import { emptyReport, type RedactionReport, type Redactor, reportIsEmpty } from './redactor.js';
 
 /**
@@ -75,15 +76,21 @@ export interface WireEvent {
   readonly p: Fields | null;
 }
 
-/** The worker's answer for one event: null when redaction changed nothing (the usual case). */
-export type WireResult = null | { readonly a: Fields; readonly d: Fields; readonly s: readonly (string | null)[]; readonly p: Fields | null; readonly r: RedactionSummary };
+/** What redaction changed in a record (null: nothing, the usual case). */
+export type WireChanges = { readonly a: Fields; readonly d: Fields; readonly s: readonly (string | null)[]; readonly r: RedactionSummary } | null;
+
+/** The worker's answer for one event: the record's changes, and its payload redacted and sealed. */
+export interface WireResult {
+  readonly c: WireChanges;
+  readonly p: SealedPayload | null;
+}
 
 export function toWire(record: UnsealedRecord, payload: Fields | null): WireEvent {
   const { service: v } = record;
   return { t: record.tenant_id, e: record.event_type, a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], p: payload };
 }
 
-/** `redactEvent` on the wire form (in the worker). */
+/** `redactEvent` on the wire form, then the payload sealed (in the worker: neither on the app's thread). */
 export function redactWire(redactor: Redactor, w: WireEvent): WireResult {
   const record = {
     tenant_id: w.t,
@@ -97,23 +104,26 @@ export function redactWire(redactor: Redactor, w: WireEvent): WireResult {
     service: { environment: w.s[4], name: w.s[5], version: w.s[6] },
   } as unknown as UnsealedRecord;
   const payload = redactEvent(redactor, record, w.p);
-  if (record.redaction === undefined) return null;
+  const p = payload === null ? null : sealPayload(payload);
+  if (record.redaction === undefined) return { c: null, p };
   const { service: v } = record;
-  return { a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], p: payload, r: record.redaction };
+  return { c: { a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], r: record.redaction }, p };
 }
 
-/** Puts the worker's answer into the record; returns the payload to store. */
-export function applyWire(record: UnsealedRecord, payload: Fields | null, result: WireResult): Fields | null {
-  if (result === null) return payload;
-  const s = result.s;
-  record.attributes = result.a;
-  record.data = result.d;
-  record.name = s[0] ?? '';
-  record.user_id = s[1] ?? null;
-  record.session_id = s[2] ?? null;
-  record.request_id = s[3] ?? null;
-  record.service = { environment: s[4] ?? null, name: s[5] ?? null, version: s[6] ?? null };
-  record.redaction = result.r;
+/** Puts the worker's answer into the record; returns the sealed payload to store. */
+export function applyWire(record: UnsealedRecord, result: WireResult): SealedPayload | null {
+  const c = result.c;
+  if (c !== null) {
+    const s = c.s;
+    record.attributes = c.a;
+    record.data = c.d;
+    record.name = s[0] ?? '';
+    record.user_id = s[1] ?? null;
+    record.session_id = s[2] ?? null;
+    record.request_id = s[3] ?? null;
+    record.service = { environment: s[4] ?? null, name: s[5] ?? null, version: s[6] ?? null };
+    record.redaction = c.r;
+  }
   return result.p;
 }
 

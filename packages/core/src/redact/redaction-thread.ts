@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { JsonValue, UnsealedRecord } from '../event/schema.js';
+import { sealPayload, type SealedPayload } from '../chain/payload-digest.js';
 import { applyWire, failClosed, redactEvent, toWire, type WireEvent, type WireResult } from './redact-event.js';
 import { parseRedactionConfig, type RedactionConfig, Redactor } from './redactor.js';
 
@@ -29,7 +30,7 @@ interface Job {
   readonly id: number;
   readonly items: readonly RedactionItem[];
   readonly events: readonly WireEvent[];
-  readonly resolve: (payloads: (Fields | null)[]) => void;
+  readonly resolve: (payloads: (SealedPayload | null)[]) => void;
   /** Workers that died while this job was theirs. */
   deaths: number;
 }
@@ -47,7 +48,7 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/redact/
 
 /**
  * Redaction off the caller's thread: events go to a worker thread in batches and come back
- * redacted, in order. Only the strings redaction reads cross over, and only what changed comes
+ * redacted, their payloads sealed, in order. Only the strings redaction reads cross over, and only what changed comes
  * back. `redact` never rejects and loses nothing:
  * - a worker that dies (or does not answer a job within `jobTimeoutMillis`) is replaced and its
  *   jobs are sent again; a job on which two workers died is failed closed (`failClosed`);
@@ -82,8 +83,12 @@ export class RedactionThread {
     return n;
   }
 
-  /** Redacts the records in place; resolves to the payloads to store, in the order of `items`. */
-  redact(items: readonly RedactionItem[]): Promise<(Fields | null)[]> {
+  /**
+   * Redacts the records in place and seals their payloads (canonical content and commitment: the
+   * rest of the heavy work on an event's content); resolves to the sealed payloads, in the order of
+   * `items`.
+   */
+  redact(items: readonly RedactionItem[]): Promise<(SealedPayload | null)[]> {
     if (this.#inline !== undefined || this.#closed) return Promise.resolve(this.#redactHere(items));
     return new Promise((resolve) => {
       const job: Job = { id: this.#nextId++, items, events: items.map((i) => toWire(i.record, i.payload)), resolve, deaths: 0 };
@@ -104,9 +109,12 @@ export class RedactionThread {
     if (worker !== undefined) await worker.terminate();
   }
 
-  #redactHere(items: readonly RedactionItem[]): (Fields | null)[] {
+  #redactHere(items: readonly RedactionItem[]): (SealedPayload | null)[] {
     const redactor = (this.#inline ??= new Redactor(this.#config));
-    return items.map((i) => redactEvent(redactor, i.record, i.payload));
+    return items.map((i) => {
+      const payload = redactEvent(redactor, i.record, i.payload);
+      return payload === null ? null : sealPayload(payload);
+    });
   }
 
   #runPendingHere(): void {
@@ -150,7 +158,7 @@ export class RedactionThread {
     if (job === undefined) return;
     this.#jobs.delete(m.id);
     this.#clearWatchdog();
-    const payloads = job.items.map((item, i) => applyWire(item.record, item.payload, m.results[i] ?? null));
+    const payloads = job.items.map((item, i) => applyWire(item.record, m.results[i]!));
     if (this.#jobs.size === 0) worker.unref();
     else this.#watchdog = this.#armWatchdog(worker);
     job.resolve(payloads);

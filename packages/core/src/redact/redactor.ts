@@ -114,6 +114,14 @@ const CLEAN_CACHE_BUDGET_CHARS = 8 * 1024 * 1024;
  */
 const DEFAULT_FIELD_ACTIONS: Readonly<Record<string, RedactionAction>> = { 'server.address': 'keep' };
 
+/**
+ * Who and which conversation an event belongs to (the record's fields and the attributes they come
+ * from). With a key, PII in them is pseudonymized by default rather than redacted: a user known by
+ * an e-mail address becomes `[EMAIL:3f9a2c1b]`, the same token in every event, so cost per user
+ * and a user's trace still work. Without a key it is redacted like anywhere else.
+ */
+const IDENTITY_FIELDS = new Set(['user_id', 'session_id', 'user.id', 'enduser.id', 'session.id']);
+
 /** Kinds compared by their letters and digits alone for pseudonyms (`+1 415…` and `1415…` are one number). */
 const BY_CHARACTERS = new Set(['PHONE', 'CARD', 'US_SSN', 'IBAN', 'UK_NINO']);
 
@@ -321,7 +329,7 @@ export class Redactor {
       const matches = rule.field.endsWith('*') ? field.startsWith(rule.field.slice(0, -1)) : field === rule.field;
       if (matches && (rule.eventTypes === undefined || rule.eventTypes.includes(eventType))) return rule.action;
     }
-    return DEFAULT_FIELD_ACTIONS[field];
+    return DEFAULT_FIELD_ACTIONS[field] ?? (this.#config.key !== undefined && IDENTITY_FIELDS.has(field) ? 'pseudonymize' : undefined);
   }
 
   /** `[EMAIL:3f9a2c1b]`: the same value gives the same token within a tenant, so one can still count and join. */
