@@ -44,6 +44,8 @@ export interface PatternDetector extends DetectorBase {
 export interface FunctionDetector extends DetectorBase {
   /** The [start, end) ranges of what it found, in increasing order. */
   readonly find: (text: string) => Iterable<readonly [number, number]>;
+  /** As for a pattern: what every text it finds something in contains. */
+  readonly hint?: string | RegExp;
 }
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
@@ -85,7 +87,7 @@ export const DETECTORS: readonly Detector[] = [
   // --- Secrets -------------------------------------------------------------------------------
   // PEM private keys (RSA, EC, DSA, OPENSSH, PGP, ENCRYPTED…): the whole block, or from the header
   // to the end of its base64 lines when the footer is missing (a key cut off by a length limit).
-  { kind: 'PRIVATE_KEY', category: 'secret', find: privateKeys },
+  { kind: 'PRIVATE_KEY', category: 'secret', hint: '-----BEGIN ', find: privateKeys },
   { kind: 'ANTHROPIC_KEY', hint: 'sk-ant-', category: 'secret', pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{16,300}/g },
   // Project, service-account and admin keys (`sk-proj-…`, base64url), and the older `sk-` + 48 alphanumerics.
   { kind: 'OPENAI_KEY', hint: 'sk-', category: 'secret', pattern: /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,300}|[A-Za-z0-9]{32,64}(?![A-Za-z0-9_-]))/g },
@@ -173,14 +175,22 @@ function consistentSeparators(v: string): boolean {
  */
 export function detect(text: string, detectors: readonly Detector[] = DETECTORS): Detection[] {
   const found: (Detection & { rank: number })[] = [];
+  const { anyHint, unhinted } = hintsOf(detectors);
+  // Most short texts (ids, names, attribute values) contain no detector's hint: one search for all
+  // of them (two: with and without case) instead of one per detector, each of which costs more to
+  // start than to run on a few characters. Then only the detectors without a hint have to look.
+  // Longer texts go detector by detector: there the union's alternatives, tried at every position,
+  // cost more than the separate native scans.
+  const hinted = text.length > SHORT_TEXT || anyHint === undefined || anyHint.some((h) => h.test(text));
   for (let rank = 0; rank < detectors.length; rank++) {
     const d = detectors[rank]!;
+    if (!hinted && !unhinted.has(d)) continue;
+    const hint = d.hint;
+    if (hint !== undefined && !(typeof hint === 'string' ? text.includes(hint) : typeof hint === 'function' ? hint(text) : hint.test(text))) continue;
     if ('find' in d) {
       for (const [start, end] of d.find(text)) found.push({ kind: d.kind, category: d.category, start, end, rank });
       continue;
     }
-    const hint = d.hint;
-    if (hint !== undefined && !(typeof hint === 'string' ? text.includes(hint) : typeof hint === 'function' ? hint(text) : hint.test(text))) continue;
     const re = d.pattern;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -210,6 +220,31 @@ export function detect(text: string, detectors: readonly Detector[] = DETECTORS)
     kept.push(f);
   }
   return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Up to this long, a text is first searched for any hint at once (see detect). */
+const SHORT_TEXT = 256;
+
+/** Per list of detectors: one pattern per case mode matching every text some hint matches, and the detectors it does not speak for. */
+const HINTS = new WeakMap<readonly Detector[], { anyHint: RegExp[] | undefined; unhinted: ReadonlySet<Detector> }>();
+
+function hintsOf(detectors: readonly Detector[]): { anyHint: RegExp[] | undefined; unhinted: ReadonlySet<Detector> } {
+  let h = HINTS.get(detectors);
+  if (h === undefined) {
+    const exact: string[] = [];
+    const anyCase: string[] = [];
+    const unhinted = new Set<Detector>();
+    for (const d of detectors) {
+      const hint = d.hint === mayNameSecret ? SECRET_LABEL_ANYWHERE : d.hint;
+      if (typeof hint === 'string') exact.push(hint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      else if (hint instanceof RegExp) (hint.flags.includes('i') ? anyCase : exact).push(`(?:${hint.source})`);
+      else unhinted.add(d);
+    }
+    const anyHint = [...(exact.length > 0 ? [new RegExp(exact.join('|'))] : []), ...(anyCase.length > 0 ? [new RegExp(anyCase.join('|'), 'i')] : [])];
+    h = { anyHint: anyHint.length > 0 ? anyHint : undefined, unhinted };
+    HINTS.set(detectors, h);
+  }
+  return h;
 }
 
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/g;
