@@ -131,7 +131,7 @@ describe('redaction end to end: no secret and no PII reaches storage', () => {
         note: `db at postgres://intake:${SECRETS.dbPassword}@10.1.2.3:5432/patients`,
       }));
       recordError(new Error(`upstream rejected ${SECRETS.openai} for ${PII.email}`), { operation: 'charge' });
-      trace.getTracer('app').startActiveSpan('chat custom', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'app.debug': `key=${SECRETS.google} ip=${PII.ipv6}`, [`customer ${PII.email}`]: 'key with PII' } }, (span) => span.end());
+      trace.getTracer('app').startActiveSpan('chat custom', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'app.debug': `key=${SECRETS.google} ip=${PII.ipv6}`, [`customer ${PII.email}`]: 'key with PII', 'error.type': `quota exceeded for ${PII.email}`, 'gen_ai.response.model': `ft:gpt-4o-mini:${PII.email}` } }, (span) => span.end());
     });
     await provider.forceFlush();
 
@@ -154,6 +154,8 @@ describe('redaction end to end: no secret and no PII reaches storage', () => {
     expect(chat.redaction?.counts['EMAIL']).toBeGreaterThanOrEqual(2);
     expect(chat.user_id).toBe('[EMAIL]');
     expect(chat.service.environment).toBe('staging [IPV4]');
+    const custom = records.find((r) => r.name === 'chat custom')!;
+    expect([custom.error_type, custom.response_model]).toEqual(['quota exceeded for [EMAIL]', 'ft:gpt-4o-mini:[EMAIL]']);
 
     // No raw value in any column of any table…
     for (const needle of NEEDLES) expect([needle, everything.includes(needle)]).toEqual([needle, false]);

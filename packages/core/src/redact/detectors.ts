@@ -59,9 +59,16 @@ const AWS_SECRET_WORDS = 'aws_?secret_?access_?key|aws_?secret_?key|secret_?acce
  * or undefined. A value under such a name is a secret whatever it looks like.
  */
 export function secretLabelKind(key: string): 'AWS_SECRET_KEY' | 'PASSWORD' | undefined {
-  if (AWS_SECRET_LABEL.test(key)) return 'AWS_SECRET_KEY';
-  return SECRET_LABEL.test(key) ? 'PASSWORD' : undefined;
+  // Keys repeat (attribute names, JSON keys of every message): each is tested once.
+  let kind = labelKinds.get(key);
+  if (kind === undefined) {
+    kind = AWS_SECRET_LABEL.test(key) ? 'AWS_SECRET_KEY' : SECRET_LABEL.test(key) ? 'PASSWORD' : null;
+    if (labelKinds.size >= 10_000) labelKinds.clear();
+    labelKinds.set(key, kind);
+  }
+  return kind ?? undefined;
 }
+const labelKinds = new Map<string, 'AWS_SECRET_KEY' | 'PASSWORD' | null>();
 const AWS_SECRET_LABEL = new RegExp(`(?:^|[^A-Za-z0-9])(?:${AWS_SECRET_WORDS})$`, 'i');
 const SECRET_LABEL = new RegExp(`(?:^|[^A-Za-z0-9])(?:${SECRET_WORDS})$`, 'i');
 const SECRET_LABEL_ANYWHERE = new RegExp(`${AWS_SECRET_WORDS}|${SECRET_WORDS}`, 'i');
@@ -182,9 +189,11 @@ export function detect(text: string, detectors: readonly Detector[] = DETECTORS)
   // Longer texts go detector by detector: there the union's alternatives, tried at every position,
   // cost more than the separate native scans.
   const hinted = text.length > SHORT_TEXT || anyHint === undefined || anyHint.some((h) => h.test(text));
-  for (let rank = 0; rank < detectors.length; rank++) {
+  const ranks = hinted ? undefined : unhinted;
+  const n = ranks === undefined ? detectors.length : ranks.length;
+  for (let i = 0; i < n; i++) {
+    const rank = ranks === undefined ? i : ranks[i]!;
     const d = detectors[rank]!;
-    if (!hinted && !unhinted.has(d)) continue;
     const hint = d.hint;
     if (hint !== undefined && !(typeof hint === 'string' ? text.includes(hint) : typeof hint === 'function' ? hint(text) : hint.test(text))) continue;
     if ('find' in d) {
@@ -226,19 +235,20 @@ export function detect(text: string, detectors: readonly Detector[] = DETECTORS)
 const SHORT_TEXT = 256;
 
 /** Per list of detectors: one pattern per case mode matching every text some hint matches, and the detectors it does not speak for. */
-const HINTS = new WeakMap<readonly Detector[], { anyHint: RegExp[] | undefined; unhinted: ReadonlySet<Detector> }>();
+const HINTS = new WeakMap<readonly Detector[], { anyHint: RegExp[] | undefined; unhinted: readonly number[] }>();
 
-function hintsOf(detectors: readonly Detector[]): { anyHint: RegExp[] | undefined; unhinted: ReadonlySet<Detector> } {
+/** `unhinted`: the ranks (indices) of the detectors without a hint the union can stand for. */
+function hintsOf(detectors: readonly Detector[]): { anyHint: RegExp[] | undefined; unhinted: readonly number[] } {
   let h = HINTS.get(detectors);
   if (h === undefined) {
     const exact: string[] = [];
     const anyCase: string[] = [];
-    const unhinted = new Set<Detector>();
-    for (const d of detectors) {
+    const unhinted: number[] = [];
+    for (const [rank, d] of detectors.entries()) {
       const hint = d.hint === mayNameSecret ? SECRET_LABEL_ANYWHERE : d.hint;
       if (typeof hint === 'string') exact.push(hint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       else if (hint instanceof RegExp) (hint.flags.includes('i') ? anyCase : exact).push(`(?:${hint.source})`);
-      else unhinted.add(d);
+      else unhinted.push(rank);
     }
     const anyHint = [...(exact.length > 0 ? [new RegExp(exact.join('|'))] : []), ...(anyCase.length > 0 ? [new RegExp(anyCase.join('|'), 'i')] : [])];
     h = { anyHint: anyHint.length > 0 ? anyHint : undefined, unhinted };

@@ -2,41 +2,58 @@ import type { JsonValue, RedactionSummary, UnsealedRecord } from '../event/schem
 import { sealPayload, type SealedPayload } from '../chain/payload-digest.js';
 import { emptyReport, type RedactionReport, type Redactor, reportIsEmpty } from './redactor.js';
 
+type Fields = { [key: string]: JsonValue };
+
 /**
- * Redacts one event before it is sealed, in place: the record's attributes, data, name, service
- * and identity fields (`user_id`, `session_id`, `request_id`), and the payload kept beside it.
- * Every string that reaches storage goes through the redactor; ids auditrail generates (event,
- * trace, span, stream) and the tenant (from configuration or authentication) do not. What was done
- * goes into `record.redaction` (absent when nothing was). Returns the redacted payload.
+ * The record's free-text fields besides attributes and data, as redaction and the record's
+ * `redaction` summary name them. What the record holds beyond these is auditrail's own: ids it
+ * generates or validates (event, trace, span, stream), the tenant (configuration or
+ * authentication), enums, times, numbers and the price source.
+ */
+const TEXT_FIELDS = ['name', 'user_id', 'session_id', 'request_id', 'error_type', 'operation', 'provider', 'request_model', 'response_model', 'service.environment', 'service.name', 'service.version'] as const;
+
+/** The record's text fields, in TEXT_FIELDS order. */
+function textsOf(r: UnsealedRecord): (string | null | undefined)[] {
+  const v = r.service;
+  return [r.name, r.user_id, r.session_id, r.request_id, r.error_type, r.operation, r.provider, r.request_model, r.response_model, v.environment, v.name, v.version];
+}
+
+/** Sets the record's text fields from `s` (TEXT_FIELDS order). */
+function setTexts(r: UnsealedRecord, s: readonly (string | null | undefined)[]): void {
+  const text = (i: number): string | null => (typeof s[i] === 'string' ? s[i] : null);
+  r.name = text(0) ?? '';
+  r.user_id = text(1);
+  r.session_id = text(2);
+  r.request_id = text(3);
+  r.error_type = text(4);
+  r.operation = text(5);
+  r.provider = text(6);
+  r.request_model = text(7);
+  r.response_model = text(8);
+  r.service = { environment: text(9), name: text(10), version: text(11) };
+}
+
+/**
+ * Redacts one event before it is sealed, in place: the record's attributes, data and text fields
+ * (TEXT_FIELDS), and the payload kept beside it. Every string of user data that reaches storage
+ * goes through the redactor. What was done goes into `record.redaction` (absent when nothing was).
+ * Returns the redacted payload.
  *
  * Fails closed: if anything here throws, the record keeps no attributes, data or payload, and says so.
  */
-export function redactEvent(redactor: Redactor, record: UnsealedRecord, payload: { [key: string]: JsonValue } | null): { [key: string]: JsonValue } | null {
+export function redactEvent(redactor: Redactor, record: UnsealedRecord, payload: Fields | null): Fields | null {
   const report = emptyReport();
   const ctx = { tenantId: record.tenant_id, eventType: record.event_type };
-  let out: { [key: string]: JsonValue } | null = null;
+  let out: Fields | null = null;
   try {
     record.attributes = redactor.redactFields(record.attributes, { ...ctx, prefix: 'attributes.' }, report);
     record.data = redactor.redactFields(record.data, { ...ctx, prefix: 'data.' }, report);
-    const texts = redactor.redactFields(
-      {
-        name: record.name,
-        user_id: record.user_id,
-        session_id: record.session_id,
-        request_id: record.request_id,
-        'service.environment': record.service.environment,
-        'service.name': record.service.name,
-        'service.version': record.service.version,
-      },
-      ctx,
-      report,
-    );
-    const text = (key: string): string | null => (typeof texts[key] === 'string' ? texts[key] : null);
-    record.name = text('name') ?? '';
-    record.user_id = text('user_id');
-    record.session_id = text('session_id');
-    record.request_id = text('request_id');
-    record.service = { environment: text('service.environment'), name: text('service.name'), version: text('service.version') };
+    const texts = textsOf(record);
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i];
+      if (text !== null && text !== undefined) texts[i] = redactor.redactField(TEXT_FIELDS[i]!, text, ctx, report) as string | undefined;
+    }
+    setTexts(record, texts);
     if (payload !== null) out = redactor.redactFields(payload, { ...ctx, prefix: 'payload.' }, report);
   } catch {
     record.attributes = {};
@@ -60,24 +77,22 @@ function summary(r: RedactionReport): RedactionSummary {
   };
 }
 
-type Fields = { [key: string]: JsonValue };
-
 /**
  * What crosses to the redaction worker for one event: the strings redaction reads and nothing else
  * (structured clone costs the sender about as much as the redaction of a short event).
- * `s`: name, user_id, session_id, request_id, service environment, name, version.
+ * `s`: the record's text fields (TEXT_FIELDS order).
  */
 export interface WireEvent {
   readonly t: string;
   readonly e: string;
   readonly a: Fields;
   readonly d: Fields;
-  readonly s: readonly (string | null)[];
+  readonly s: readonly (string | null | undefined)[];
   readonly p: Fields | null;
 }
 
 /** What redaction changed in a record (null: nothing, the usual case). */
-export type WireChanges = { readonly a: Fields; readonly d: Fields; readonly s: readonly (string | null)[]; readonly r: RedactionSummary } | null;
+export type WireChanges = { readonly a: Fields; readonly d: Fields; readonly s: readonly (string | null | undefined)[]; readonly r: RedactionSummary } | null;
 
 /** The worker's answer for one event: the record's changes, and its payload redacted and sealed. */
 export interface WireResult {
@@ -86,42 +101,26 @@ export interface WireResult {
 }
 
 export function toWire(record: UnsealedRecord, payload: Fields | null): WireEvent {
-  const { service: v } = record;
-  return { t: record.tenant_id, e: record.event_type, a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], p: payload };
+  return { t: record.tenant_id, e: record.event_type, a: record.attributes, d: record.data, s: textsOf(record), p: payload };
 }
 
 /** `redactEvent` on the wire form, then the payload sealed (in the worker: neither on the app's thread). */
 export function redactWire(redactor: Redactor, w: WireEvent): WireResult {
-  const record = {
-    tenant_id: w.t,
-    event_type: w.e,
-    attributes: w.a,
-    data: w.d,
-    name: w.s[0],
-    user_id: w.s[1],
-    session_id: w.s[2],
-    request_id: w.s[3],
-    service: { environment: w.s[4], name: w.s[5], version: w.s[6] },
-  } as unknown as UnsealedRecord;
+  const record = { tenant_id: w.t, event_type: w.e, attributes: w.a, data: w.d } as UnsealedRecord;
+  setTexts(record, w.s);
   const payload = redactEvent(redactor, record, w.p);
   const p = payload === null ? null : sealPayload(payload);
   if (record.redaction === undefined) return { c: null, p };
-  const { service: v } = record;
-  return { c: { a: record.attributes, d: record.data, s: [record.name, record.user_id, record.session_id, record.request_id, v.environment, v.name, v.version], r: record.redaction }, p };
+  return { c: { a: record.attributes, d: record.data, s: textsOf(record), r: record.redaction }, p };
 }
 
 /** Puts the worker's answer into the record; returns the sealed payload to store. */
 export function applyWire(record: UnsealedRecord, result: WireResult): SealedPayload | null {
   const c = result.c;
   if (c !== null) {
-    const s = c.s;
     record.attributes = c.a;
     record.data = c.d;
-    record.name = s[0] ?? '';
-    record.user_id = s[1] ?? null;
-    record.session_id = s[2] ?? null;
-    record.request_id = s[3] ?? null;
-    record.service = { environment: s[4] ?? null, name: s[5] ?? null, version: s[6] ?? null };
+    setTexts(record, c.s);
     record.redaction = c.r;
   }
   return result.p;
@@ -134,11 +133,7 @@ export function applyWire(record: UnsealedRecord, result: WireResult): SealedPay
 export function failClosed(record: UnsealedRecord): null {
   record.attributes = {};
   record.data = {};
-  record.name = '';
-  record.user_id = null;
-  record.session_id = null;
-  record.request_id = null;
-  record.service = { environment: null, name: null, version: null };
+  setTexts(record, []);
   record.redaction = { counts: {}, digests: {}, dropped: [], failed: ['*'], truncated: [] };
   return null;
 }

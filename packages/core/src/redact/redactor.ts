@@ -165,8 +165,6 @@ export class Redactor {
     const out: { [key: string]: JsonValue } = {};
     const prefix = ctx.prefix ?? '';
     for (const key of Object.keys(fields)) {
-      const value = fields[key]!;
-      const act = this.#fieldAction(key, ctx.eventType);
       let safeKey: string;
       try {
         safeKey = this.#text(key, undefined, ctx.tenantId, report);
@@ -174,21 +172,31 @@ export class Redactor {
         report.failed.push(`${prefix}(a key)`);
         continue;
       }
-      const field = prefix + safeKey;
-      if (act === 'drop') {
-        report.dropped.push(field);
-        continue;
-      }
-      try {
-        const redacted = this.#secretByName(key, value, report) ?? this.value(value, act, ctx.tenantId, report, field);
-        if (redacted !== value && this.#config.key !== undefined) report.digests[field] = this.digest(value, ctx.tenantId);
-        out[safeKey] = redacted;
-      } catch {
-        // Fail closed: a value that could not be redacted is not stored.
-        report.failed.push(field);
-      }
+      const redacted = this.redactField(key, fields[key]!, ctx, report, prefix + safeKey);
+      if (redacted !== undefined) out[safeKey] = redacted;
     }
     return out;
+  }
+
+  /**
+   * One field's value under the field's policy (`key` is what policies name), or undefined when
+   * the field goes: dropped by policy, or its redaction failed (fail closed: a value that could not
+   * be redacted is not stored). `field` names it in the report.
+   */
+  redactField(key: string, value: JsonValue, ctx: { tenantId: string; eventType: string }, report: RedactionReport, field = key): JsonValue | undefined {
+    const act = this.#fieldAction(key, ctx.eventType);
+    if (act === 'drop') {
+      report.dropped.push(field);
+      return undefined;
+    }
+    try {
+      const redacted = this.#secretByName(key, value, report) ?? this.value(value, act, ctx.tenantId, report, field);
+      if (redacted !== value && this.#config.key !== undefined) report.digests[field] = this.digest(value, ctx.tenantId);
+      return redacted;
+    } catch {
+      report.failed.push(field);
+      return undefined;
+    }
   }
 
   /**
