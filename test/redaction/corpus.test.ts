@@ -33,6 +33,8 @@ describe('person names on the names corpus', () => {
   });
 });
 
+const SYSTEM = 'You are a support agent for Acme Audio. Be concise and polite. Use the tools to look up orders before you answer. '.repeat(5);
+
 describe('the in-place fast path for JSON text', () => {
   it('never calls clean what walking the parsed JSON redacts (every corpus text, in every JSON position)', () => {
     const corpus = buildCorpus(0x1234);
@@ -44,15 +46,20 @@ describe('the in-place fast path for JSON text', () => {
       (t: string) => ({ content: `line one\n${t}\tend` }),
       (t: string) => ({ q: `"${t}"`, back: `C:\\${t}\\` }),
       (t: string) => ({ nested: JSON.stringify({ inner: t }) }),
+      // Long enough to be read element by element (the system prompt is remembered clean).
+      (t: string) => [{ role: 'system', parts: [{ type: 'text', content: SYSTEM }] }, { role: 'user', parts: [{ type: 'text', content: t }] }, { role: 'assistant', content: 'ok' }],
+      (t: string) => ({ system: SYSTEM, question: t, history: [SYSTEM, t] }),
     ];
     const ctx = { tenantId: 't', eventType: 'llm.completion' };
+    const fastRedactor = new Redactor({});
     let redacted = 0;
     for (const text of texts) {
       for (const shape of shapes) {
         for (const indent of [undefined, 2]) {
           const raw = JSON.stringify(shape(text), null, indent);
-          // A fresh redactor each way: neither path may profit from the other's cache.
-          const fast = new Redactor({}).redactFields({ f: raw }, ctx, emptyReport())['f'];
+          // The fast path keeps its memory of clean texts from text to text, as in use (the
+          // elements of a message list it has seen before); the walk starts fresh every time.
+          const fast = fastRedactor.redactFields({ f: raw }, ctx, emptyReport())['f'];
           const parsed = JSON.parse(raw);
           const walked = new Redactor({}).value(parsed, undefined, 't', emptyReport());
           if (walked !== parsed) redacted++;
@@ -60,6 +67,6 @@ describe('the in-place fast path for JSON text', () => {
         }
       }
     }
-    expect(redacted).toBeGreaterThan(5000);
+    expect(redacted).toBeGreaterThan(6000);
   });
 });

@@ -64,6 +64,25 @@ describe('Redactor', () => {
     expect(redact(fields, { fields: [{ field: 'user_id', action: 'redact' }] }).out['user_id']).toBe('[EMAIL]');
   });
 
+  it('reads long JSON element by element, remembering clean elements, and never cuts inside a string', () => {
+    const system = { role: 'system', content: 'You are a support agent. Be concise, polite, and accurate. '.repeat(12) };
+    // Credentials with commas, after an escaped quote and a comma: a cut inside the string would
+    // split the value and the check in place would miss it.
+    const dsn = 'postgres://ops,team:s3cr,et@localhost:5432/app';
+    const redactor = new Redactor({});
+    const clean = JSON.stringify([system, { role: 'user', content: 'Where is "my" order, please?' }]);
+    expect(redactor.redactFields({ m: clean }, ctx, emptyReport())['m']).toBe(clean);
+    for (const text of [
+      JSON.stringify([system, { role: 'user', content: `He said "use it", then ${dsn}` }]),
+      JSON.stringify({ system: system.content, note: `He said "stop, then ${dsn}` }),
+    ]) {
+      const report = emptyReport();
+      const out = redactor.redactFields({ m: text }, ctx, report)['m'] as string;
+      expect(out).not.toContain('s3cr');
+      expect(report.counts).toEqual({ URL_CREDENTIALS: 1 });
+    }
+  });
+
   it('applies field policies by key, prefix and event type; secrets go whatever the policy', () => {
     const config: Partial<RedactionConfig> = {
       fields: [

@@ -125,6 +125,31 @@ const IDENTITY_FIELDS = new Set(['user_id', 'session_id', 'user.id', 'enduser.id
 /** Kinds compared by their letters and digits alone for pseudonyms (`+1 415…` and `1415…` are one number). */
 const BY_CHARACTERS = new Set(['PHONE', 'CARD', 'US_SSN', 'IBAN', 'UK_NINO']);
 
+/** JSON text this long or longer is read element by element (see #cleanInPlace). */
+const SPLIT_JSON_CHARS = 512;
+
+/**
+ * Where a JSON text's top-level elements end: the positions of the commas between an array's items
+ * or an object's members, outside strings. Undefined if there is only one, or the text is not
+ * balanced JSON (then it is read whole).
+ */
+function topLevelCuts(s: string): number[] | undefined {
+  const cuts: number[] = [];
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2c && depth === 1) cuts.push(i);
+  }
+  return cuts.length > 0 && depth === 0 && !inString ? cuts : undefined;
+}
+
 /** A two-character JSON escape (not `\u`, not `\/`). */
 const ESCAPE = /\\[nrtbf"\\]/g;
 
@@ -263,8 +288,7 @@ export class Redactor {
       // a value out, take the full path. A test checks this never calls clean what the walk redacts.
       if (!s.includes('\\u') && !s.includes('\\/')) {
         const inPlace = s.includes('\\') ? s.replace(ESCAPE, '  ') : s;
-        // A secret's name anywhere (a `"password": "…"` pair) takes the full path too.
-        if (!mayNameSecret(inPlace) && detect(inPlace, this.#detectors).length === 0) {
+        if (this.#cleanInPlace(s, inPlace)) {
           this.#remember(s);
           return this.#limit(s, report, field);
         }
@@ -282,6 +306,32 @@ export class Redactor {
       }
     }
     return this.#limit(this.#text(s, act, tenantId, report), report, field);
+  }
+
+  /**
+   * Whether JSON text is clean read in place (`inPlace`: `raw` with its escapes blanked). A long
+   * text is read element by element — a message list message by message, an object member by
+   * member — and each element found clean is remembered: a conversation sends its system prompt,
+   * tool definitions and earlier turns again with every call, and only what is new is searched.
+   * No detection can span two elements (each string lies within one), and a secret's name
+   * anywhere in an element (a `"password": "…"` pair) makes it unclean too.
+   */
+  #cleanInPlace(raw: string, inPlace: string): boolean {
+    const cuts = raw.length >= SPLIT_JSON_CHARS ? topLevelCuts(raw) : undefined;
+    if (cuts === undefined) return this.#cleanPiece(inPlace);
+    let from = 0;
+    for (const cut of cuts) {
+      if (!this.#cleanPiece(inPlace.slice(from, cut))) return false;
+      from = cut + 1;
+    }
+    return this.#cleanPiece(inPlace.slice(from));
+  }
+
+  #cleanPiece(text: string): boolean {
+    if (this.#clean.has(text)) return true;
+    if (mayNameSecret(text) || detect(text, this.#detectors).length > 0) return false;
+    this.#remember(text);
+    return true;
   }
 
   /** Remembers a clean string (see CLEAN_CACHE_MAX_CHARS); longer ones are not kept. */
