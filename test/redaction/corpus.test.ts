@@ -33,7 +33,7 @@ describe('person names on the names corpus', () => {
   });
 });
 
-const SYSTEM = 'You are a support agent for Acme Audio. Be concise and polite. Use the tools to look up orders before you answer. '.repeat(5);
+const SYSTEM = 'You are a support agent for Acme Audio. Be concise and polite. Use the tools to look up orders before you answer. '.repeat(20);
 
 describe('the in-place fast path for JSON text', () => {
   it('never calls clean what walking the parsed JSON redacts (every corpus text, in every JSON position)', () => {
@@ -46,7 +46,7 @@ describe('the in-place fast path for JSON text', () => {
       (t: string) => ({ content: `line one\n${t}\tend` }),
       (t: string) => ({ q: `"${t}"`, back: `C:\\${t}\\` }),
       (t: string) => ({ nested: JSON.stringify({ inner: t }) }),
-      // Long enough to be read element by element (the system prompt is remembered clean).
+      // Long enough (≥ 2,048 characters) to be read element by element (the system prompt is remembered clean).
       (t: string) => [{ role: 'system', parts: [{ type: 'text', content: SYSTEM }] }, { role: 'user', parts: [{ type: 'text', content: t }] }, { role: 'assistant', content: 'ok' }],
       (t: string) => ({ system: SYSTEM, question: t, history: [SYSTEM, t] }),
     ];

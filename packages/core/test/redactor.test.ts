@@ -65,12 +65,12 @@ describe('Redactor', () => {
   });
 
   it('reads long JSON element by element, remembering clean elements, and never cuts inside a string', () => {
-    const system = { role: 'system', content: 'You are a support agent. Be concise, polite, and accurate. '.repeat(12) };
-    // Credentials with commas, after an escaped quote and a comma: a cut inside the string would
-    // split the value and the check in place would miss it.
+    const system = { role: 'system', content: 'You are a support agent. Be concise, polite, and accurate. '.repeat(40) };
+    // Credentials with commas, after an escaped quote and a comma: commas inside strings are not
+    // where elements end (and a clean element remembered from the first text must not hide them).
     const dsn = 'postgres://ops,team:s3cr,et@localhost:5432/app';
     const redactor = new Redactor({});
-    const clean = JSON.stringify([system, { role: 'user', content: 'Where is "my" order, please?' }]);
+    const clean = JSON.stringify([system, { role: 'user', content: 'Where is "my" order, please?' }, { role: 'user', content: 'ops' }, { role: 'user', content: 'team:s3cr' }]);
     expect(redactor.redactFields({ m: clean }, ctx, emptyReport())['m']).toBe(clean);
     for (const text of [
       JSON.stringify([system, { role: 'user', content: `He said "use it", then ${dsn}` }]),

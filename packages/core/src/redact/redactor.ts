@@ -126,7 +126,7 @@ const IDENTITY_FIELDS = new Set(['user_id', 'session_id', 'user.id', 'enduser.id
 const BY_CHARACTERS = new Set(['PHONE', 'CARD', 'US_SSN', 'IBAN', 'UK_NINO']);
 
 /** JSON text this long or longer is read element by element (see #cleanInPlace). */
-const SPLIT_JSON_CHARS = 512;
+const SPLIT_JSON_CHARS = 2048;
 
 /**
  * Where a JSON text's top-level elements end: the positions of the commas between an array's items
@@ -319,12 +319,20 @@ export class Redactor {
   #cleanInPlace(raw: string, inPlace: string): boolean {
     const cuts = raw.length >= SPLIT_JSON_CHARS ? topLevelCuts(raw) : undefined;
     if (cuts === undefined) return this.#cleanPiece(inPlace);
+    // The elements not remembered are searched together, in one text: each search of a text has a
+    // cost of its own, whatever its length. The comma between them is what stood there.
+    const fresh: string[] = [];
     let from = 0;
-    for (const cut of cuts) {
-      if (!this.#cleanPiece(inPlace.slice(from, cut))) return false;
-      from = cut + 1;
+    for (let i = 0; i <= cuts.length; i++) {
+      const piece = inPlace.slice(from, cuts[i] ?? inPlace.length);
+      if (!this.#clean.has(piece)) fresh.push(piece);
+      from = (cuts[i] ?? 0) + 1;
     }
-    return this.#cleanPiece(inPlace.slice(from));
+    if (fresh.length === 0) return true;
+    const rest = fresh.length === 1 ? fresh[0]! : fresh.join(',');
+    if (mayNameSecret(rest) || detect(rest, this.#detectors).length > 0) return false;
+    for (const piece of fresh) this.#remember(piece);
+    return true;
   }
 
   #cleanPiece(text: string): boolean {
