@@ -199,4 +199,23 @@ describe('redaction end to end: no secret and no PII reaches storage', () => {
       vi.unstubAllEnvs();
     }
   });
+
+  it('redacts on the app\'s thread, with a warning, when its worker cannot start (a bundle that moved the worker file)', async () => {
+    const store = await freshStore();
+    const warnings: string[] = [];
+    const processor = new AuditSpanProcessor({
+      sink: store,
+      tenantId: 'clinic',
+      redactionWorkerUrl: new URL('./no-such-redaction-worker.js', import.meta.url),
+      logger: { warn: (m) => warnings.push(m), error: () => {} },
+    });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+    provider.getTracer('intake').startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'app.note': `call ${PII.phone} or mail ${PII.email}` } }).end();
+    await provider.forceFlush();
+    const [record] = ((await store.search({ limit: 10 })) as AuditRecord[]).filter((r) => r.event_type === 'llm.completion');
+    await provider.shutdown();
+    await store.close();
+    expect(record!.attributes['app.note']).toBe('call [PHONE] or mail [EMAIL]');
+    expect(warnings.filter((w) => w.includes("redaction runs on the app's thread"))).toHaveLength(1);
+  });
 });

@@ -97,8 +97,8 @@ export class AuditSpanProcessor implements SpanProcessor {
     this.#config = resolveProcessorConfig(options);
     this.#logger = this.#config.logger ?? diagLogger;
     try {
-      const { redaction, redactionWorker } = this.#config;
-      this.#redaction = redaction === false ? undefined : new RedactionThread(redaction, { worker: redactionWorker, logger: this.#logger });
+      const { redaction, redactionWorker, redactionWorkerUrl } = this.#config;
+      this.#redaction = redaction === false ? undefined : new RedactionThread(redaction, { worker: redactionWorker, logger: this.#logger, ...(redactionWorkerUrl === undefined ? {} : { workerUrl: redactionWorkerUrl }) });
     } catch (e) {
       throw new TypeError(`AuditSpanProcessor ${e instanceof AuditrailError ? e.message : String(e)}`);
     }

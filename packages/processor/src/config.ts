@@ -17,6 +17,7 @@ const schema = z.object({
   retryBackoffMillis: z.number().int().min(1).default(100),
   redaction: z.union([z.literal(false), z.custom<RedactionConfig>((v) => typeof v === 'object' && v !== null, 'an object (RedactionConfig) or false')]).default({}),
   redactionWorker: z.boolean().default(true),
+  redactionWorkerUrl: z.instanceof(URL).optional(),
   logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
 });
 

@@ -59,6 +59,8 @@ export interface AuditSpanProcessorOptions {
    * redacts in the processor's deferred work on the app's thread.
    */
   redactionWorker?: boolean;
+  /** Where the redaction worker's entry file is, for a bundle that moved it (default: beside `@auditrail/core`'s own module). */
+  redactionWorkerUrl?: URL;
   logger?: ProcessorLogger;
 }
 
