@@ -10,6 +10,8 @@ export type { CostCorrectionData, CostCorrectionInput } from './event/cost-corre
 export type { AuditRecord, JsonValue, PayloadRef, ServiceInfo, UnsealedRecord, Usage } from './event/schema.js';
 export { canonicalJson, canonicalJsonReference } from './canonical.js';
 export { GENESIS_HASH, leafHash } from './chain/leaf-hash.js';
+export { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, nodeHash, rootOf, verifyConsistency, verifyInclusion } from './merkle/merkle.js';
+export type { Hash } from './merkle/merkle.js';
 export { StreamSequencer } from './chain/stream-sequencer.js';
 export type { SealedRecord, StreamSequencerOptions } from './chain/stream-sequencer.js';
 export { payloadDigest, sealPayload } from './chain/payload-digest.js';

@@ -1,19 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { auditRecordSchema, canonicalJson, GENESIS_HASH, leafHash, payloadDigest, sealPayload, StreamSequencer, uuidv7 } from '../src/index.ts';
-import { unsealed } from './fixtures.ts';
-
-/** The shared test vectors live in `shared/vectors/` beside the repository (as in CI). */
-function vectorsFile(name: string): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'vectors', name);
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`shared/vectors/${name} not found beside the repository: clone it next to the shared/ folder`);
-}
+import { unsealed, vectorsFile } from './fixtures.ts';
 
 const vectors = JSON.parse(readFileSync(vectorsFile('merkle-vectors.json'), 'utf8')) as {
   leaves_hex: string[];

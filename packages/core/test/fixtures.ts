@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { UnsealedRecord } from '../src/index.ts';
 
@@ -76,4 +79,13 @@ export function prng(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A file of the shared test vectors, in `shared/vectors/` beside the repository (as in CI). */
+export function vectorsFile(name: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'vectors', name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`shared/vectors/${name} not found beside the repository: clone it next to the shared/ folder`);
 }
