@@ -95,6 +95,20 @@ describe('RedactionThread', () => {
     }
   });
 
+  it('redacts here what cannot cross to the worker (a value structured clone refuses), with a warning', async () => {
+    const log = recorder();
+    const thread = new RedactionThread({}, { logger: log.logger });
+    try {
+      const item = event('fine', 'mail jane@example.com');
+      (item.record.attributes as Record<string, unknown>)['app.callback'] = () => 'not data';
+      await thread.redact([item]);
+      expect(item.record.attributes['app.note']).toBe('mail [EMAIL]');
+      expect(log.lines.filter((l) => l.startsWith("warn auditrail: redacting a batch on the app's thread"))).toHaveLength(1);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('refuses a bad configuration when it is created', () => {
     expect(() => new RedactionThread({ pii: { EMAIL: 'pseudonymize' } })).toThrow(/pii\.EMAIL: pseudonymize needs a key/);
   });

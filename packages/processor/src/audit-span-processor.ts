@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { AuditrailError, type EventBatch, type EventType, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type UnsealedRecord } from '@auditrail/core';
+import { AuditrailError, type EventBatch, type EventType, failClosed, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type UnsealedRecord } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -264,10 +264,16 @@ export class AuditSpanProcessor implements SpanProcessor {
     this.#redacting.push(stage);
     this.#redactingEvents += events.length;
     const redacted = redaction === undefined ? Promise.resolve(sealPayloads()) : redaction.redact(events);
-    stage.done = redacted.then((payloads) => {
-      stage.payloads = payloads;
-      this.#sealRedacted();
-    });
+    stage.done = redacted
+      .catch((e: unknown) => {
+        // Never stuck, never unredacted: events whose redaction failed keep no content.
+        this.#logger.error(`auditrail: redaction failed; ${events.length} events stored without their content: ${(e as Error).message}`);
+        return events.map((e) => failClosed(e.record));
+      })
+      .then((payloads) => {
+        stage.payloads = payloads;
+        this.#sealRedacted();
+      });
   }
 
   /** Seals the chunks whose redaction is done, oldest first, up to the first that is not. */

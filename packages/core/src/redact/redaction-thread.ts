@@ -91,12 +91,20 @@ export class RedactionThread {
   redact(items: readonly RedactionItem[]): Promise<(SealedPayload | null)[]> {
     if (this.#inline !== undefined || this.#closed) return Promise.resolve(this.#redactHere(items));
     return new Promise((resolve) => {
-      const job: Job = { id: this.#nextId++, items, events: items.map((i) => toWire(i.record, i.payload)), resolve, deaths: 0 };
-      this.#jobs.set(job.id, job);
-      const worker = this.#worker ?? this.#start();
-      if (worker === undefined) return;
-      if (this.#jobs.size === 1) worker.ref();
-      this.#send(worker, job);
+      let job: Job | undefined;
+      try {
+        job = { id: this.#nextId++, items, events: items.map((i) => toWire(i.record, i.payload)), resolve, deaths: 0 };
+        this.#jobs.set(job.id, job);
+        const worker = this.#worker ?? this.#start();
+        if (worker === undefined) return;
+        if (this.#jobs.size === 1) worker.ref();
+        this.#send(worker, job);
+      } catch (e) {
+        // What cannot cross to the worker (a value structured clone refuses) is redacted here.
+        if (job !== undefined) this.#jobs.delete(job.id);
+        this.#options.logger?.warn(`auditrail: redacting a batch on the app's thread: ${(e as Error).message}`);
+        resolve(this.#redactHere(items));
+      }
     });
   }
 
