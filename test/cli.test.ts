@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createStore } from '@auditrail/clickhouse';
-import type { AuditRecord } from '@auditrail/core';
+import { type AuditRecord, parseSignerKey, parseVerifierKey } from '@auditrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tamperer } from './support/tamper.ts';
 import { storeDir } from './support/audited-app.ts';
@@ -140,5 +140,28 @@ describe('the built binary', () => {
     expect(err).toMatchObject({ code: 2, stderr: expect.stringMatching(/auditrail verify: the store at .* is open in another process \(the embedded engine locks its data directory\)/) });
     const { stdout } = await run(process.execPath, [bin, 'verify', '--store', other]);
     expect(stdout).toMatch(/^INTACT: 0 events in 0 streams/);
+  });
+});
+
+describe('auditrail keys generate', () => {
+  it('writes the signer key (owner-only, never over an existing file) and prints the verifier key that goes with it', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'auditrail-keys-'));
+    try {
+      const file = join(tmp, 'signer.key');
+      const r = await cli('keys', 'generate', 'audit.example.com/acme', '--out', file);
+      expect(r.code).toBe(0);
+      const verifier = parseVerifierKey(r.out.trim());
+      expect(verifier.name).toBe('audit.example.com/acme');
+      expect(parseSignerKey(readFileSync(file, 'utf8')).verifierKey).toBe(r.out.trim());
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(r.err).toContain('keep it secret');
+      const again = await cli('keys', 'generate', 'audit.example.com/acme', '--out', file);
+      expect([again.code, again.err]).toEqual([2, expect.stringContaining('not overwriting a signer key')]);
+      expect(parseSignerKey(readFileSync(file, 'utf8')).verifierKey).toBe(r.out.trim());
+      const bad = await cli('keys', 'generate', 'bad name', '--out', join(tmp, 'other.key'));
+      expect([bad.code, bad.err]).toEqual([2, expect.stringContaining('without "+" or whitespace')]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   cost: { summary: 'cost per user, tenant, model or day', load: async () => (await import('./commands/cost.js')).costCommand },
   reprice: { summary: 'recompute past costs with current prices; changes become correction events', load: async () => (await import('./commands/reprice.js')).repriceCommand },
   verify: { summary: 'prove nothing was altered: hashes, chain links, columns', load: async () => (await import('./commands/verify.js')).verifyCommand },
+  keys: { summary: 'generate a key pair for signing checkpoints', load: async () => (await import('./commands/keys.js')).keysCommand },
 };
 
 export const HELP = `auditrail ${PACKAGE_VERSION} — tamper-evident audit log of LLM calls, tool calls and decisions
