@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, nodeHash, rootOf, verifyConsistency, verifyInclusion } from '../src/index.ts';
+import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, MerkleFrontier, nodeHash, rootOf, verifyConsistency, verifyInclusion } from '../src/index.ts';
 import { prng, vectorsFile } from './fixtures.ts';
 
 interface Vectors {
@@ -182,5 +182,46 @@ describe('trees beyond 2^32 leaves', () => {
     expect(verifyConsistency(2 ** 40, 2 ** 41, h[40]!, h[41]!, [h[40]!])).toBe(true);
     expect(verifyConsistency(2 ** 40, 2 ** 41 + 1, h[40]!, nodeHash(h[41]!, h[0]!), [h[40]!, h[0]!])).toBe(true);
     expect(verifyConsistency(2 ** 40, 2 ** 41, h[40]!, h[41]!, [h[39]!])).toBe(false);
+  });
+});
+
+describe('MerkleFrontier', () => {
+  it('gives the root of every size as leaves are appended, and resumes from its stored state', () => {
+    const leaves = Array.from({ length: 300 }, (_, i) => leafHashOf(`event ${i}`));
+    const frontier = new MerkleFrontier();
+    expect(frontier.root()).toEqual(EMPTY_ROOT);
+    for (let i = 0; i < leaves.length; i++) {
+      frontier.append(leaves[i]!);
+      expect([i + 1, hex(frontier.root())]).toEqual([i + 1, hex(rootOf(leaves, 0, i + 1))]);
+      if (i === 136) {
+        // A restart: a new frontier from the stored state goes on the same.
+        const resumed = new MerkleFrontier(frontier.state());
+        for (let j = i + 1; j < leaves.length; j++) resumed.append(leaves[j]!);
+        expect(resumed.root()).toEqual(rootOf(leaves));
+        expect(resumed.size).toBe(300n);
+      }
+    }
+    expect(frontier.state().hashes).toHaveLength(4); // 300 = 256 + 32 + 8 + 4
+  });
+
+  it('matches the standard roots, and refuses a state that cannot be', () => {
+    const f = new MerkleFrontier();
+    for (const [i, leaf] of leaves.entries()) {
+      f.append(leaf);
+      expect(hex(f.root())).toBe(v.roots.find((r) => r.tree_size === i + 1)!.root_hex);
+    }
+    expect(() => new MerkleFrontier({ size: 3, hashes: [leaves[0]!] })).toThrow(RangeError);
+    expect(() => new MerkleFrontier({ size: 2, hashes: [Buffer.alloc(31)] })).toThrow(RangeError);
+  });
+
+  it('grows past 2^32 leaves from a stored state (a tree of identical leaves)', () => {
+    const h = [leafHashOf('the same leaf')];
+    for (let k = 1; k <= 40; k++) h.push(nodeHash(h[k - 1]!, h[k - 1]!));
+    const f = new MerkleFrontier({ size: 2n ** 40n - 1n, hashes: h.slice(0, 40).reverse() });
+    f.append(h[0]!);
+    expect(f.size).toBe(2n ** 40n);
+    expect(f.root()).toEqual(h[40]);
+    f.append(h[0]!);
+    expect(f.root()).toEqual(nodeHash(h[40]!, h[0]!));
   });
 });

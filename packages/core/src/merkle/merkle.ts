@@ -197,3 +197,52 @@ function isPowerOfTwo(v: bigint): boolean {
   while (v > 1n && v % 2n === 0n) v /= 2n;
   return v === 1n;
 }
+
+/**
+ * The right edge of a growing Merkle tree: the roots of its complete subtrees, largest first (at
+ * most one per bit of the size, so at most 64). Appending a leaf costs O(1) hashes amortized, the
+ * root of the current size O(log n): what a writer needs to sign a checkpoint every N events
+ * without keeping the leaves. `fromState` resumes it (after a restart, from the stored frontier).
+ */
+export class MerkleFrontier {
+  #size: bigint;
+  /** Roots of the complete subtrees, largest first; their sizes are the set bits of #size. */
+  readonly #hashes: Buffer[];
+
+  constructor(state: { size: bigint | number; hashes: readonly Uint8Array[] } = { size: 0n, hashes: [] }) {
+    const size = BigInt(state.size);
+    let bits = 0;
+    for (let v = size; v > 0n; v /= 2n) if (v % 2n === 1n) bits++;
+    if (size < 0n || state.hashes.length !== bits || !state.hashes.every((h) => h.length === 32)) {
+      throw new RangeError(`a frontier of size ${size} holds ${bits} hashes of 32 bytes, got ${state.hashes.length}`);
+    }
+    this.#size = size;
+    this.#hashes = state.hashes.map((h) => Buffer.from(h));
+  }
+
+  get size(): bigint {
+    return this.#size;
+  }
+
+  /** What to store to resume: the size and the subtree roots, largest first. */
+  state(): { size: bigint; hashes: Buffer[] } {
+    return { size: this.#size, hashes: this.#hashes.map((h) => Buffer.from(h)) };
+  }
+
+  /** Adds the next leaf (its leaf hash). */
+  append(leaf: Uint8Array): void {
+    let h: Buffer = Buffer.from(leaf);
+    // Each trailing 1 bit of the size is a complete subtree of that size, merged with the new one.
+    for (let v = this.#size; v % 2n === 1n; v /= 2n) h = nodeHash(this.#hashes.pop()!, h);
+    this.#hashes.push(h);
+    this.#size += 1n;
+  }
+
+  /** MTH of the leaves so far. */
+  root(): Buffer {
+    if (this.#hashes.length === 0) return Buffer.from(EMPTY_ROOT);
+    let root = this.#hashes[this.#hashes.length - 1]!;
+    for (let i = this.#hashes.length - 2; i >= 0; i--) root = nodeHash(this.#hashes[i]!, root);
+    return root;
+  }
+}
