@@ -194,7 +194,9 @@ describe('redaction end to end: no secret and no PII reaches storage', () => {
       expect(everything).toContain('[PERSON]');
       const needles = [...people.flatMap((p) => p.split(' ')), PII.userEmail, key];
       for (const needle of needles) expect([needle, everything.includes(needle)]).toEqual([needle, false]);
-      expectNotOnDisk(needles);
+      // On disk, among compressed bytes, a needle as short as `Wei` turns up by chance: the whole
+      // names and the longer parts are searched there.
+      expectNotOnDisk([...people, ...needles.filter((n) => n.length >= 6)]);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -32,7 +32,8 @@ describe('RedactionThread', () => {
         expect(JSON.parse(JSON.parse(sealed.content)['gen_ai.input.messages'])).toEqual([{ role: 'user', content: 'call me on [PHONE] (reply to [EMAIL])' }]);
         expect(sealed.digest).toBe(payloadDigest(sealed.nonce, sealed.content));
         expect(second!.record.attributes).toEqual({ 'app.note': 'nothing to see', 'app.order': 'A-1042' });
-        expect(JSON.stringify(results[b])).not.toMatch(/7946|example\.(com|org)/);
+        // The stored content only: digests and nonces are random hex, and may hold any digits.
+        expect(JSON.stringify(results[b]!.map((r) => r?.content))).not.toMatch(/7946|example\.(com|org)/);
       }
       expect(thread.pending).toBe(0);
     } finally {
