@@ -240,7 +240,11 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     const s = await store();
     const { processor, provider } = auditedApp({ sink: s, sealChunkSize: 16, scheduledDelayMillis: 60_000 });
     const tracer = trace.getTracer('t');
-    const end = () => tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }).end();
+    let ended = 0;
+    const end = () => {
+      tracer.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }).end();
+      ended++;
+    };
     for (let i = 0; i < 200; i++) end();
     let producing = true;
     const produce = () => {
@@ -256,8 +260,14 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
     producing = false;
     await new Promise((resolve) => setImmediate(resolve));
     await provider.shutdown();
-    expect(processor.stats()).toMatchObject({ dropped: 0, pending: 0 });
-    expect((await s.streams())[0]!.events).toBe(processor.stats().written);
+    // A producer this fast (20 spans every turn of the event loop) can outrun the store on a busy
+    // machine: what the queue cannot hold is shed — counted and recorded, never lost silently.
+    const stats = processor.stats();
+    expect(stats.pending).toBe(0);
+    expect(stats.accepted + stats.dropped).toBe(ended);
+    expect((await s.streams())[0]!.events).toBe(stats.written);
+    const shed = await s.search({ type: 'audit.load_shed' });
+    expect(shed.reduce((n, e) => n + Number((e.data as { dropped_spans: number }).dropped_spans), 0)).toBe(stats.dropped);
   });
 
   it('lingers to write a busy stream in fewer, larger batches, but never while a flush waits', async () => {
