@@ -91,6 +91,7 @@ describe('RedactionThread', () => {
       await thread.redact(items);
       expect(items[0]!.record.attributes['app.note']).toBe('mail [EMAIL]');
       expect(log.lines.filter((l) => l.startsWith('warn auditrail: redaction runs on the app'))).toHaveLength(1);
+      expect(thread.inWorker).toBe(false);
     } finally {
       await thread.close();
     }
@@ -105,6 +106,11 @@ describe('RedactionThread', () => {
       await thread.redact([item]);
       expect(item.record.attributes['app.note']).toBe('mail [EMAIL]');
       expect(log.lines.filter((l) => l.startsWith("warn auditrail: redacting a batch on the app's thread"))).toHaveLength(1);
+      // Only that batch: the next goes to the worker again.
+      const next = [event('fine', 'mail jane@example.com')];
+      await thread.redact(next);
+      expect(thread.inWorker).toBe(true);
+      expect(next[0]!.record.attributes['app.note']).toBe('mail [EMAIL]');
     } finally {
       await thread.close();
     }

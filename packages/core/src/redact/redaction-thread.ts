@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { JsonValue, UnsealedRecord } from '../event/schema.js';
-import { sealPayload, type SealedPayload } from '../chain/payload-digest.js';
-import { applyWire, failClosed, redactEvent, toWire, type WireEvent, type WireResult } from './redact-event.js';
+import type { SealedPayload } from '../chain/payload-digest.js';
+import { applyWire, failClosed, redactAndSeal, toWire, type WireEvent, type WireResult } from './redact-event.js';
 import { parseRedactionConfig, type RedactionConfig, Redactor } from './redactor.js';
 
 type Fields = { [key: string]: JsonValue };
@@ -63,8 +63,10 @@ export class RedactionThread {
   #worker: Worker | undefined;
   #ready = false;
   #startFailures = 0;
-  /** Set once redaction runs on the calling thread. */
-  #inline: Redactor | undefined;
+  /** Redaction runs on the calling thread for good (asked for, or no worker could start). */
+  #inline = false;
+  /** The calling thread's redactor: for inline mode, and for a batch that cannot cross to the worker. */
+  #local: Redactor | undefined;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -73,7 +75,12 @@ export class RedactionThread {
     parseRedactionConfig(config);
     this.#config = config;
     this.#options = options;
-    if (options.worker === false) this.#inline = new Redactor(config);
+    this.#inline = options.worker === false;
+  }
+
+  /** Whether batches go to a worker thread (false once redaction runs on the calling thread for good). */
+  get inWorker(): boolean {
+    return !this.#inline && !this.#closed;
   }
 
   /** Events waiting for the worker. */
@@ -89,7 +96,7 @@ export class RedactionThread {
    * `items`.
    */
   redact(items: readonly RedactionItem[]): Promise<(SealedPayload | null)[]> {
-    if (this.#inline !== undefined || this.#closed) return Promise.resolve(this.#redactHere(items));
+    if (this.#inline || this.#closed) return Promise.resolve(this.#redactHere(items));
     return new Promise((resolve) => {
       let job: Job | undefined;
       try {
@@ -118,11 +125,8 @@ export class RedactionThread {
   }
 
   #redactHere(items: readonly RedactionItem[]): (SealedPayload | null)[] {
-    const redactor = (this.#inline ??= new Redactor(this.#config));
-    return items.map((i) => {
-      const payload = redactEvent(redactor, i.record, i.payload);
-      return payload === null ? null : sealPayload(payload);
-    });
+    const redactor = (this.#local ??= new Redactor(this.#config));
+    return items.map((i) => redactAndSeal(redactor, i.record, i.payload));
   }
 
   #runPendingHere(): void {
@@ -199,7 +203,7 @@ export class RedactionThread {
 
   #goInline(why: string): void {
     this.#options.logger?.warn(`auditrail: redaction runs on the app's thread: ${why}`);
-    this.#inline = new Redactor(this.#config);
+    this.#inline = true;
     this.#worker = undefined;
     this.#runPendingHere();
   }
