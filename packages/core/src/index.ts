@@ -36,7 +36,7 @@ export { GENAI_PRICES_PROVIDER_IDS } from './pricing/provider-ids.js';
 export { unitsToUsd, usdToUnits } from './pricing/decimal.js';
 export type { EventBatch, EventSink, PayloadRow } from './sink.js';
 export { DETECTORS, detect, redactText } from './redact/detectors.js';
-export type { Detection, Detector, DetectorCategory, FunctionDetector, PatternDetector, Redacted } from './redact/detectors.js';
+export type { Detection, Detector, DetectorCategory, FunctionDetector, HintFunction, PatternDetector, Redacted } from './redact/detectors.js';
 export { emptyReport, parseRedactionConfig, REDACTION_ACTIONS, redactionConfigSchema, Redactor, reportIsEmpty } from './redact/redactor.js';
 export type { RedactionAction, RedactionConfig, RedactionReport } from './redact/redactor.js';
 export { applyWire, failClosed, redactEvent, redactWire, toWire } from './redact/redact-event.js';

@@ -167,19 +167,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (this.#queue.length > 0 && this.#timer === undefined) this.#schedule(this.#config.scheduledDelayMillis);
-    await this.#redacted();
-    await this.#waitForWrites(this.#sequencer.nextSeq);
-  }
-
-  /** Waits until the chunks now in redaction are sealed (or the export timeout passes). */
-  async #redacted(): Promise<void> {
-    if (this.#redacting.length === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#config.exportTimeoutMillis);
-    });
-    await Promise.race([Promise.all(this.#redacting.map((s) => s.done)), timeout]);
-    clearTimeout(timer);
+    await this.#waitForWrites();
   }
 
   /** Idempotent: flushes what was accepted and stops accepting. Spans ended afterwards are counted as dropped. */
@@ -255,16 +243,16 @@ export class AuditSpanProcessor implements SpanProcessor {
     }
     if (events.length === 0) return;
     const redaction = this.#redaction;
-    const sealPayloads = () => events.map((e) => (e.payload === null ? null : sealPayload(e.payload)));
-    if (redaction === undefined && this.#redacting.length === 0) {
-      this.#seal(events, sealPayloads());
+    if (redaction === undefined) {
+      // Redaction off: nothing is ever in a stage, so sealing in place keeps the order.
+      this.#seal(events, events.map((e) => (e.payload === null ? null : sealPayload(e.payload))));
       return;
     }
     const stage: RedactionStage = { events, payloads: undefined, done: undefined! };
     this.#redacting.push(stage);
     this.#redactingEvents += events.length;
-    const redacted = redaction === undefined ? Promise.resolve(sealPayloads()) : redaction.redact(events);
-    stage.done = redacted
+    stage.done = redaction
+      .redact(events)
       .catch((e: unknown) => {
         // Never stuck, never unredacted: events whose redaction failed keep no content.
         this.#logger.error(`auditrail: redaction failed; ${events.length} events stored without their content: ${(e as Error).message}`);
@@ -483,29 +471,41 @@ export class AuditSpanProcessor implements SpanProcessor {
     return { token: `${this.streamId}:${first.firstSeq}`, records, payloads, end: first.firstSeq + records.length };
   }
 
-  /** Waits until every event below `seq` is written, or the export timeout passes. */
-  async #waitForWrites(seq: number): Promise<void> {
-    if (this.#durable >= seq) return;
+  /**
+   * Waits until everything accepted so far is written — the chunks still in redaction are sealed
+   * first, which gives them their seqs — or the export timeout passes: one deadline for both.
+   */
+  async #waitForWrites(): Promise<void> {
+    if (this.#redacting.length === 0 && this.#durable >= this.#sequencer.nextSeq) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let waiter: { seq: number; resolve: () => void } | undefined;
-    const written = new Promise<'done'>((resolve) => {
-      waiter = { seq, resolve: () => resolve('done') };
-      this.#waiters.push(waiter);
-    });
+    let gaveUp = false;
+    const written = (async (): Promise<'done'> => {
+      await Promise.all(this.#redacting.map((s) => s.done));
+      const seq = this.#sequencer.nextSeq;
+      // Past the deadline nobody waits any more: no waiter to leave behind.
+      if (gaveUp || this.#durable >= seq) return 'done';
+      return new Promise<'done'>((resolve) => {
+        waiter = { seq, resolve: () => resolve('done') };
+        this.#waiters.push(waiter);
+        void this.#write();
+        this.#wake?.();
+      });
+    })();
     const timeout = new Promise<'timeout'>((resolve) => {
       // Not unref-ed: the app asked to wait, so the process stays up until the writes or the timeout.
       timer = setTimeout(() => resolve('timeout'), this.#config.exportTimeoutMillis);
     });
-    void this.#write();
-    this.#wake?.();
     const result = await Promise.race([written, timeout]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      const i = this.#waiters.indexOf(waiter!);
+      gaveUp = true;
+      const i = waiter === undefined ? -1 : this.#waiters.indexOf(waiter);
       if (i >= 0) this.#waiters.splice(i, 1);
-      this.#logger.error(`auditrail: ${seq - this.#durable} events not written within ${this.#config.exportTimeoutMillis} ms; still retrying`);
+      this.#logger.error(`auditrail: ${this.#redactingEvents + this.#sealedEvents} events not written within ${this.#config.exportTimeoutMillis} ms; still retrying`);
     }
   }
+
 
 }
 

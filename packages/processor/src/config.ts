@@ -22,7 +22,7 @@ const schema = z.object({
 });
 
 /** Where the redaction key comes from when `redaction.key` is not set. */
-export const REDACTION_KEY_ENV = 'AUDITRAIL_REDACTION_KEY';
+const REDACTION_KEY_ENV = 'AUDITRAIL_REDACTION_KEY';
 
 /** `priceTables`: the override tables, searched before the bundled genai-prices data (see computeCost). */
 export type ResolvedProcessorConfig = z.output<typeof schema> & { priceTables: AuditSpanProcessorOptions['prices'] & object };

@@ -57,8 +57,6 @@ export function keyHash(name: string, publicKey: Uint8Array): number {
   return digest.readUInt32BE(0);
 }
 
-const hex8 = (n: number) => n.toString(16).padStart(8, '0');
-
 /** Splits `name+hash+base64` at its first two `+` (base64 may contain `+`). */
 function splitKey(text: string, what: string): { name: string; hash: number; bytes: Buffer } {
   const first = text.indexOf('+');
@@ -88,10 +86,9 @@ export function parseSignerKey(text: string): Signer {
   if (!trimmed.startsWith('PRIVATE+KEY+')) throw bad('signer key must start with PRIVATE+KEY+');
   const { name, hash, bytes: seed } = splitKey(trimmed.slice('PRIVATE+KEY+'.length), 'signer key');
   const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  const publicKey = createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+  const publicKey = rawPublicKey(key);
   if (keyHash(name, publicKey) !== hash) throw bad(`signer key ${name}: the hash does not match the key`);
-  const verifierKey = `${name}+${hex8(hash)}+${Buffer.concat([Buffer.from([ED25519]), publicKey]).toString('base64')}`;
-  return { name, hash, key, text: trimmed, verifierKey };
+  return { name, hash, key, text: trimmed, verifierKey: keyText(name, publicKey) };
 }
 
 /** A new Ed25519 key pair named `name`: the signer key (secret) and the verifier key (public). */
@@ -99,12 +96,18 @@ export function generateKeys(name: string): { signerKey: string; verifierKey: st
   checkName(name);
   const { privateKey } = generateKeyPairSync('ed25519');
   const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
-  const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-  const hash = hex8(keyHash(name, publicKey));
-  return {
-    signerKey: `PRIVATE+KEY+${name}+${hash}+${Buffer.concat([Buffer.from([ED25519]), seed]).toString('base64')}`,
-    verifierKey: `${name}+${hash}+${Buffer.concat([Buffer.from([ED25519]), publicKey]).toString('base64')}`,
-  };
+  const publicKey = rawPublicKey(privateKey);
+  return { signerKey: `PRIVATE+KEY+${keyText(name, seed, keyHash(name, publicKey))}`, verifierKey: keyText(name, publicKey) };
+}
+
+/** The 32 bytes of an Ed25519 key's public half. */
+function rawPublicKey(key: KeyObject): Buffer {
+  return createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+}
+
+/** `name+hash+base64(0x01 ‖ key bytes)`; the hash is the public key's (a signer key carries the seed). */
+function keyText(name: string, bytes: Uint8Array, hash = keyHash(name, bytes)): string {
+  return `${name}+${hash.toString(16).padStart(8, '0')}+${Buffer.concat([Buffer.from([ED25519]), bytes]).toString('base64')}`;
 }
 
 /** Signs `text` (non-empty, ending in a newline, no blank-line ending) with each signer: the signed note. */

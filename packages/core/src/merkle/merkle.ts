@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { leafHash } from '../chain/leaf-hash.js';
 
 /**
  * RFC 9162 §2.1 Merkle tree hashing over SHA-256: leaves are hashed as SHA-256(0x00 ‖ data)
- * (`leafHash` in `chain/leaf-hash.ts` for records), interior nodes as SHA-256(0x01 ‖ left ‖ right).
+ * (`leafHash`, the same hash that chains records), interior nodes as SHA-256(0x01 ‖ left ‖ right).
  *
  * Sizes and indices: generation takes JavaScript numbers (exact up to 2^53; a stream of that many
  * events is beyond any store), verification takes numbers or bigints and computes in bigints, so
@@ -20,9 +21,9 @@ export function nodeHash(left: Hash, right: Hash): Buffer {
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }
 
-/** SHA-256(0x00 ‖ data): the hash of one leaf's bytes. */
+/** SHA-256(0x00 ‖ data) as bytes: `leafHash` (the records' leaf hash), for the tree. */
 export function leafHashOf(data: Uint8Array | string): Buffer {
-  return createHash('sha256').update(Buffer.from([0x00])).update(data).digest();
+  return Buffer.from(leafHash(data), 'hex');
 }
 
 /** MTH({}) = SHA-256 of the empty string. */

@@ -29,6 +29,12 @@ interface DetectorBase {
   readonly category: DetectorCategory;
 }
 
+/**
+ * A hint answered by a function (one that remembers its last answer, because another caller asks
+ * the same of the same text); `pattern` is what it tests, so it can join the union of all hints.
+ */
+export type HintFunction = ((text: string) => boolean) & { readonly pattern: RegExp };
+
 export interface PatternDetector extends DetectorBase {
   readonly pattern: RegExp;
   /**
@@ -36,7 +42,7 @@ export interface PatternDetector extends DetectorBase {
    * Most strings an app sends match few detectors' hints, and a native `includes` over a string is
    * much cheaper than starting a regular expression search.
    */
-  readonly hint?: string | RegExp | ((text: string) => boolean);
+  readonly hint?: string | RegExp | HintFunction;
   readonly group?: number;
   readonly valid?: (value: string) => boolean;
 }
@@ -79,10 +85,13 @@ let lastNamed: { text: string; named: boolean } | undefined;
  * last text is kept: the redactor asks before searching JSON in place, and the password detector's
  * hint asks again for the same text.
  */
-export function mayNameSecret(text: string): boolean {
-  if (lastNamed?.text !== text) lastNamed = { text, named: SECRET_LABEL_ANYWHERE.test(text) };
-  return lastNamed.named;
-}
+export const mayNameSecret: HintFunction = Object.assign(
+  (text: string): boolean => {
+    if (lastNamed?.text !== text) lastNamed = { text, named: SECRET_LABEL_ANYWHERE.test(text) };
+    return lastNamed.named;
+  },
+  { pattern: SECRET_LABEL_ANYWHERE },
+);
 
 /** A value that stands for one (`***`, `<your password>`, `null`, `[PASSWORD]`, a type name): not a secret itself. */
 export function isPlaceholderValue(v: string): boolean {
@@ -245,7 +254,7 @@ function hintsOf(detectors: readonly Detector[]): { anyHint: RegExp[] | undefine
     const anyCase: string[] = [];
     const unhinted: number[] = [];
     for (const [rank, d] of detectors.entries()) {
-      const hint = d.hint === mayNameSecret ? SECRET_LABEL_ANYWHERE : d.hint;
+      const hint = typeof d.hint === 'function' ? d.hint.pattern : d.hint;
       if (typeof hint === 'string') exact.push(hint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       else if (hint instanceof RegExp) (hint.flags.includes('i') ? anyCase : exact).push(`(?:${hint.source})`);
       else unhinted.push(rank);

@@ -5,32 +5,29 @@ import { emptyReport, type RedactionReport, type Redactor, reportIsEmpty } from 
 type Fields = { [key: string]: JsonValue };
 
 /**
- * The record's free-text fields besides attributes and data, as redaction and the record's
- * `redaction` summary name them. What the record holds beyond these is auditrail's own: ids it
- * generates or validates (event, trace, span, stream), the tenant (configuration or
- * authentication), enums, times, numbers and the price source.
+ * The record's free-text fields besides attributes and data: top-level ones, then the service's.
+ * Redaction and the record's `redaction` summary name them so (`service.name`). What the record
+ * holds beyond these is auditrail's own: ids it generates or validates (event, trace, span,
+ * stream), the tenant (configuration or authentication), enums, times, numbers, the price source.
  */
-const TEXT_FIELDS = ['name', 'user_id', 'session_id', 'request_id', 'error_type', 'operation', 'provider', 'request_model', 'response_model', 'service.environment', 'service.name', 'service.version'] as const;
+const RECORD_TEXTS = ['name', 'user_id', 'session_id', 'request_id', 'error_type', 'operation', 'provider', 'request_model', 'response_model'] as const;
+const SERVICE_TEXTS = ['environment', 'name', 'version'] as const;
+const TEXT_FIELDS = [...RECORD_TEXTS, ...SERVICE_TEXTS.map((f) => `service.${f}`)];
 
 /** The record's text fields, in TEXT_FIELDS order. */
 function textsOf(r: UnsealedRecord): (string | null | undefined)[] {
-  const v = r.service;
-  return [r.name, r.user_id, r.session_id, r.request_id, r.error_type, r.operation, r.provider, r.request_model, r.response_model, v.environment, v.name, v.version];
+  return [...RECORD_TEXTS.map((f) => r[f]), ...SERVICE_TEXTS.map((f) => r.service[f])];
 }
 
-/** Sets the record's text fields from `s` (TEXT_FIELDS order). */
+/** Sets the record's text fields from `s` (TEXT_FIELDS order); what is missing becomes null (the name, empty). */
 function setTexts(r: UnsealedRecord, s: readonly (string | null | undefined)[]): void {
   const text = (i: number): string | null => (typeof s[i] === 'string' ? s[i] : null);
-  r.name = text(0) ?? '';
-  r.user_id = text(1);
-  r.session_id = text(2);
-  r.request_id = text(3);
-  r.error_type = text(4);
-  r.operation = text(5);
-  r.provider = text(6);
-  r.request_model = text(7);
-  r.response_model = text(8);
-  r.service = { environment: text(9), name: text(10), version: text(11) };
+  for (const [i, f] of RECORD_TEXTS.entries()) {
+    if (f === 'name') r.name = text(i) ?? '';
+    else r[f] = text(i);
+  }
+  const n = RECORD_TEXTS.length;
+  r.service = { environment: text(n), name: text(n + 1), version: text(n + 2) };
 }
 
 /**
@@ -104,12 +101,17 @@ export function toWire(record: UnsealedRecord, payload: Fields | null): WireEven
   return { t: record.tenant_id, e: record.event_type, a: record.attributes, d: record.data, s: textsOf(record), p: payload };
 }
 
-/** `redactEvent` on the wire form, then the payload sealed (in the worker: neither on the app's thread). */
+/** `redactEvent`, then the payload it returns sealed (canonical content and commitment). */
+export function redactAndSeal(redactor: Redactor, record: UnsealedRecord, payload: Fields | null): SealedPayload | null {
+  const redacted = redactEvent(redactor, record, payload);
+  return redacted === null ? null : sealPayload(redacted);
+}
+
+/** `redactAndSeal` on the wire form (in the worker: neither on the app's thread). */
 export function redactWire(redactor: Redactor, w: WireEvent): WireResult {
   const record = { tenant_id: w.t, event_type: w.e, attributes: w.a, data: w.d } as UnsealedRecord;
   setTexts(record, w.s);
-  const payload = redactEvent(redactor, record, w.p);
-  const p = payload === null ? null : sealPayload(payload);
+  const p = redactAndSeal(redactor, record, w.p);
   if (record.redaction === undefined) return { c: null, p };
   return { c: { a: record.attributes, d: record.data, s: textsOf(record), r: record.redaction }, p };
 }

@@ -317,16 +317,16 @@ export class Redactor {
    * anywhere in an element (a `"password": "…"` pair) makes it unclean too.
    */
   #cleanInPlace(raw: string, inPlace: string): boolean {
-    const cuts = raw.length >= SPLIT_JSON_CHARS ? topLevelCuts(raw) : undefined;
-    if (cuts === undefined) return this.#cleanPiece(inPlace);
+    const cuts = (raw.length >= SPLIT_JSON_CHARS ? topLevelCuts(raw) : undefined) ?? [];
     // The elements not remembered are searched together, in one text: each search of a text has a
     // cost of its own, whatever its length. The comma between them is what stood there.
     const fresh: string[] = [];
     let from = 0;
     for (let i = 0; i <= cuts.length; i++) {
-      const piece = inPlace.slice(from, cuts[i] ?? inPlace.length);
+      const to = cuts[i] ?? inPlace.length;
+      const piece = inPlace.slice(from, to);
       if (!this.#clean.has(piece)) fresh.push(piece);
-      from = (cuts[i] ?? 0) + 1;
+      from = to + 1;
     }
     if (fresh.length === 0) return true;
     const rest = fresh.length === 1 ? fresh[0]! : fresh.join(',');
@@ -335,16 +335,9 @@ export class Redactor {
     return true;
   }
 
-  #cleanPiece(text: string): boolean {
-    if (this.#clean.has(text)) return true;
-    if (mayNameSecret(text) || detect(text, this.#detectors).length > 0) return false;
-    this.#remember(text);
-    return true;
-  }
-
   /** Remembers a clean string (see CLEAN_CACHE_MAX_CHARS); longer ones are not kept. */
   #remember(s: string): void {
-    if (s.length > CLEAN_CACHE_MAX_CHARS) return;
+    if (s.length > CLEAN_CACHE_MAX_CHARS || this.#clean.has(s)) return;
     if (this.#cleanChars + s.length > CLEAN_CACHE_BUDGET_CHARS) {
       this.#clean.clear();
       this.#cleanChars = 0;
