@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { type AuditRecord, type ChainRow, COST_CORRECTION, type EventBatch, type PayloadRow } from '@auditrail/core';
+import { type AuditRecord, type ChainRow, type CheckpointRecord, COST_CORRECTION, type EventBatch, type PayloadRow } from '@auditrail/core';
 import { StoreError } from './errors.js';
 import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
 import { latestCorrectionsSql, ofLatest, withEffectiveCost } from './queries/effective-cost.js';
@@ -367,6 +368,32 @@ export class ClickHouseStore implements Store {
       { d: digests },
     );
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async appendCheckpoints(records: readonly CheckpointRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const rows = records.map((c) => JSON.stringify({ ...c, signed_at: c.signed_at.replace('T', ' ').replace('Z', '') }));
+    // The token names the checkpoints (stream, size, root), so a retried insert of the same ones is a no-op.
+    const token = createHash('sha256').update(records.map((c) => `${c.stream_id}:${c.size}:${c.root}`).join('\n')).digest('hex');
+    await this.#insert(`${this.database}.checkpoints (stream_id, size, root, origin, note, signed_at)`, 'JSONEachRow', rows, `checkpoints:${token}`);
+  }
+
+  async checkpoints(options: { streamId?: string; minSize?: number } = {}): Promise<CheckpointRecord[]> {
+    const where = [options.streamId === undefined ? '' : 'stream_id = {s:String}', options.minSize === undefined ? '' : 'size >= {m:UInt64}'].filter(Boolean);
+    const rows = await this.#rows<CheckpointRecord & { size: string }>(
+      `SELECT stream_id, size, root, origin, note, toString(signed_at) AS signed_at FROM ${this.database}.checkpoints
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY stream_id, size, signed_at`,
+      { s: options.streamId, m: options.minSize },
+    );
+    return rows.map((r) => ({ ...r, size: Number(r.size), signed_at: `${r.signed_at.replace(' ', 'T')}Z` }));
+  }
+
+  async locate(eventId: string): Promise<StreamPosition | undefined> {
+    const rows = await this.#rows<{ stream_id: string; seq: string }>(
+      `SELECT stream_id, seq FROM ${this.database}.events WHERE event_id = toUUIDOrZero({id:String}) ORDER BY stream_id, seq LIMIT 1`,
+      { id: eventId },
+    );
+    return rows[0] === undefined ? undefined : { stream_id: rows[0].stream_id, seq: Number(rows[0].seq) };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AuditRecord, ChainRow, EventBatch, EventSink, PayloadRow } from '@auditrail/core';
+import type { AuditRecord, ChainRow, CheckpointRecord, EventBatch, EventSink, PayloadRow } from '@auditrail/core';
 
 /** Filters shared by search, requests and cost. Every value reaches SQL as a query parameter. */
 export interface EventFilter {
@@ -131,5 +131,11 @@ export interface Store extends EventSink {
   /** Derived columns no longer MATERIALIZED from the record, or derived_hash out of the sorting key. */
   schemaDrift(): Promise<string[]>;
   payloads(digests: readonly string[]): Promise<PayloadRow[]>;
+  /** Stores signed checkpoints; idempotent (the same checkpoints stored twice are stored once). */
+  appendCheckpoints(records: readonly CheckpointRecord[]): Promise<void>;
+  /** Stored checkpoints, by stream and size (and signing time); of one stream, or of all. */
+  checkpoints(options?: { streamId?: string; minSize?: number }): Promise<CheckpointRecord[]>;
+  /** Where an event is: its stream and seq, or undefined when no stored event has that id. */
+  locate(eventId: string): Promise<StreamPosition | undefined>;
   close(): Promise<void>;
 }

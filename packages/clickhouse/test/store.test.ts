@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
-import { leafHash, sealPayload, uuidv7 } from '@auditrail/core';
+import { checkpointOrigin, generateKeys, leafHash, parseSignerKey, rootOf, sealPayload, signCheckpoint, uuidv7 } from '@auditrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, DERIVED_COLUMNS, type Store, StoreError } from '../src/index.ts';
 import { batchOf, llmCall, sealAll } from './records.ts';
@@ -190,7 +190,27 @@ describe('idempotent, append-only writes', () => {
       { version: 1, name: 'events, payloads' },
       { version: 2, name: 'cost corrections' },
       { version: 3, name: 'compact insert parts' },
+      { version: 4, name: 'checkpoints' },
     ]);
+  });
+
+  it('stores signed checkpoints once, reads them by stream and size, and locates events by id', async () => {
+    const store = await freshStore();
+    const sealed = sealAll([0, 1, 2].map(() => llmCall({ event_id: uuidv7() })), 'stream-c');
+    await store.append(batchOf(sealed));
+    const signer = parseSignerKey(generateKeys('audit.example.com').signerKey);
+    const leaves = sealed.map((s) => Buffer.from(s.hash, 'hex'));
+    const at = (size: number, streamId = 'stream-c') =>
+      signCheckpoint(signer, { streamId, origin: checkpointOrigin(signer.name, streamId), size, root: rootOf(leaves, 0, size) }, Date.UTC(2026, 10, 24, 12) * 1000 + size);
+    await store.appendCheckpoints([at(3), at(1)]);
+    await store.appendCheckpoints([at(3), at(1)]); // a retry
+    await store.appendCheckpoints([at(2, 'stream-d')]);
+    expect(await store.checkpoints({ streamId: 'stream-c' })).toEqual([at(1), at(3)]);
+    expect((await store.checkpoints()).map((c) => [c.stream_id, c.size])).toEqual([['stream-c', 1], ['stream-c', 3], ['stream-d', 2]]);
+    expect(await store.checkpoints({ streamId: 'stream-c', minSize: 2 })).toEqual([at(3)]);
+    expect(await store.locate(sealed[1]!.record.event_id)).toEqual({ stream_id: 'stream-c', seq: 1 });
+    expect(await store.locate(uuidv7())).toBeUndefined();
+    expect(await store.locate("'; DROP TABLE events; --")).toBeUndefined();
   });
 
   it('writes insert-sized parts in the compact format (one file for all columns)', async () => {

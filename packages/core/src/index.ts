@@ -16,6 +16,8 @@ export { generateKeys, keyHash, openNote, parseSignerKey, parseVerifierKey, sign
 export type { NoteSignature, Signer, Verifier } from './checkpoint/note.js';
 export { formatCheckpoint, parseCheckpoint } from './checkpoint/checkpoint.js';
 export type { Checkpoint } from './checkpoint/checkpoint.js';
+export { checkpointOrigin, signCheckpoint, streamOfOrigin } from './checkpoint/checkpoint-record.js';
+export type { CheckpointRecord, CheckpointSink } from './checkpoint/checkpoint-record.js';
 export { StreamSequencer } from './chain/stream-sequencer.js';
 export type { SealedRecord, StreamSequencerOptions } from './chain/stream-sequencer.js';
 export { payloadDigest, sealPayload } from './chain/payload-digest.js';

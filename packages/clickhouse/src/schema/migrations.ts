@@ -72,6 +72,25 @@ SETTINGS non_replicated_deduplication_window = 10000`,
     name: 'compact insert parts',
     statements: (db) => ['events', 'payloads'].map((t) => `ALTER TABLE ${db}.${t} MODIFY SETTING min_bytes_for_wide_part = ${COMPACT_PART_MAX_BYTES}`),
   },
+  {
+    // Signed checkpoints of each stream (DESIGN.md invariant 2), append-only like events: a writer
+    // adds one every N events or T seconds; verify reads them per stream in size order. The note is
+    // what is trusted; the other columns repeat what it states.
+    version: 4,
+    name: 'checkpoints',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.checkpoints (
+  stream_id String,
+  size UInt64,
+  root String,
+  origin String,
+  note String,
+  signed_at DateTime64(6, 'UTC')
+) ENGINE = MergeTree
+ORDER BY (stream_id, size)
+SETTINGS non_replicated_deduplication_window = 10000`,
+    ],
+  },
 ];
 
 /** Parts below this many (uncompressed) bytes are written in the compact format. */
