@@ -139,7 +139,7 @@ describe('AuditSpanProcessor end to end: app spans → audit events in the embed
       },
     };
     const warnings: string[] = [];
-    const { processor, provider } = auditedApp({ sink: flaky, retryBackoffMillis: 5, maxBatchSize: 5, logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
+    const { processor, provider } = auditedApp({ sink: flaky, checkpoints: false, retryBackoffMillis: 5, maxBatchSize: 5, logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
     const tracer = trace.getTracer('t');
     for (let i = 0; i < 12; i++) tracer.startActiveSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } }, (span) => span.end());
     await provider.forceFlush();

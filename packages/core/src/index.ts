@@ -18,6 +18,8 @@ export { formatCheckpoint, parseCheckpoint } from './checkpoint/checkpoint.js';
 export type { Checkpoint } from './checkpoint/checkpoint.js';
 export { checkpointOrigin, signCheckpoint, streamOfOrigin } from './checkpoint/checkpoint-record.js';
 export type { CheckpointRecord, CheckpointSink } from './checkpoint/checkpoint-record.js';
+export { Checkpointer } from './checkpoint/checkpointer.js';
+export type { CheckpointerOptions, TreeHead } from './checkpoint/checkpointer.js';
 export { StreamSequencer } from './chain/stream-sequencer.js';
 export type { SealedRecord, StreamSequencerOptions } from './chain/stream-sequencer.js';
 export { payloadDigest, sealPayload } from './chain/payload-digest.js';

@@ -1,3 +1,5 @@
+import type { CheckpointRecord } from './checkpoint/checkpoint-record.js';
+
 /** A payload row: content kept beside a record, committed to by the record's `payload.digest`. */
 export interface PayloadRow {
   readonly digest: string;
@@ -25,4 +27,6 @@ export interface EventBatch {
 /** Where sealed batches go. A ClickHouse store is one; tests may use another real one. */
 export interface EventSink {
   append(batch: EventBatch): Promise<void>;
+  /** Stores signed checkpoints of the stream beside its events (a store has a `checkpoints` table). Idempotent. */
+  appendCheckpoints?(records: readonly CheckpointRecord[]): Promise<void>;
 }

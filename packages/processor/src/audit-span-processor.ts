@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { AuditrailError, type EventBatch, type EventType, failClosed, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type UnsealedRecord } from '@auditrail/core';
+import { AuditrailError, type CheckpointRecord, Checkpointer, type EventBatch, type EventType, failClosed, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type TreeHead, type UnsealedRecord, parseSignerKey } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -27,6 +27,8 @@ interface SealedChunk {
   readonly firstSeq: number;
   readonly records: string[];
   readonly payloads: PayloadRow[];
+  /** The stream's Merkle tree after this chunk (when checkpoints are on). */
+  readonly head: TreeHead | undefined;
 }
 
 /** A converted chunk in redaction; sealed once its payloads are known (and every chunk before it is sealed). */
@@ -35,6 +37,9 @@ interface RedactionStage {
   payloads: (SealedPayload | null)[] | undefined;
   done: Promise<void>;
 }
+
+/** A batch being written: its events end before seq `end`; `head` is the tree at `end`. */
+type Batch = EventBatch & { readonly end: number; readonly head: TreeHead | undefined };
 
 const diagLogger: ProcessorLogger = { warn: (m) => diag.warn(m), error: (m) => diag.error(m) };
 
@@ -67,7 +72,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Sealed chunks not yet in a write, in seq order. */
   readonly #chunks: SealedChunk[] = [];
   /** The batch being written (and retried with the same token until it is). */
-  #inflight: (EventBatch & { readonly end: number }) | undefined;
+  #inflight: Batch | undefined;
   /** Every event with seq below this is durably written (batches are written in seq order). */
   #durable = 0;
   /** Flushes waiting for the events up to their seq to be written. */
@@ -92,6 +97,14 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Converted chunks in redaction, oldest first. */
   readonly #redacting: RedactionStage[] = [];
   #redactingEvents = 0;
+  /** Signs checkpoints of the stream; undefined when checkpoints are off. */
+  readonly #checkpointer: Checkpointer | undefined;
+  /** Signed checkpoints not yet stored beside the events, oldest first. */
+  readonly #unstoredCheckpoints: CheckpointRecord[] = [];
+  #checkpointStats = { signed: 0, stored: 0, storeFailures: 0 };
+  #checkpointTimer: ReturnType<typeof setInterval> | undefined;
+  #checkpointRetryAt = 0;
+  #checkpointBackoff: number;
 
   constructor(options: AuditSpanProcessorOptions) {
     this.#config = resolveProcessorConfig(options);
@@ -103,6 +116,27 @@ export class AuditSpanProcessor implements SpanProcessor {
       throw new TypeError(`AuditSpanProcessor ${e instanceof AuditrailError ? e.message : String(e)}`);
     }
     this.#sequencer = new StreamSequencer(this.#config.streamId === undefined ? {} : { streamId: this.#config.streamId });
+    this.#checkpointBackoff = this.#config.retryBackoffMillis;
+    this.#checkpointer = this.#makeCheckpointer();
+  }
+
+  #makeCheckpointer(): Checkpointer | undefined {
+    const c = this.#config.checkpoints;
+    if (c === false) return undefined;
+    if (c.key === undefined) {
+      this.#logger.warn(`auditrail: checkpoints are off: no signing key (checkpoints.key, $AUDITRAIL_CHECKPOINT_KEY or $AUDITRAIL_CHECKPOINT_KEY_FILE; \`auditrail keys generate\` makes one). Without signed checkpoints, verify cannot detect truncation or a re-chained stream.`);
+      return undefined;
+    }
+    let checkpointer: Checkpointer;
+    try {
+      checkpointer = new Checkpointer({ signer: parseSignerKey(c.key), streamId: this.streamId, everyEvents: c.everyEvents, ...(c.originPrefix === undefined ? {} : { originPrefix: c.originPrefix }) });
+    } catch (e) {
+      throw new TypeError(`AuditSpanProcessor option checkpoints: ${e instanceof AuditrailError ? e.message : String(e)}`);
+    }
+    // A checkpoint at least every everyMillis while events are written; unref-ed: never keeps the app alive.
+    this.#checkpointTimer = setInterval(() => this.#checkpoint(true), c.everyMillis);
+    this.#checkpointTimer.unref?.();
+    return checkpointer;
   }
 
   /** Id of this processor's stream. */
@@ -118,7 +152,23 @@ export class AuditSpanProcessor implements SpanProcessor {
       dropped: this.#dropped,
       pending: this.#queue.length + this.#redactingEvents + this.#sealedEvents,
       writeFailures: this.#writeFailures,
+      ...(this.#checkpointer === undefined ? {} : { checkpoints: { ...this.#checkpointStats, size: this.#checkpointer.signedSize, sinks: [] } }),
     };
+  }
+
+  /** Signs a checkpoint of what is durable now, when one is due (or any new event, when `force`). */
+  #checkpoint(force: boolean, head?: TreeHead): void {
+    try {
+      const record = this.#checkpointer?.durable(head ?? { size: 0, root: Buffer.alloc(0) }, force);
+      if (record === undefined) return;
+      this.#checkpointStats.signed++;
+      if (this.#config.sink.appendCheckpoints !== undefined) {
+        this.#unstoredCheckpoints.push(record);
+        void this.#write();
+      }
+    } catch (e) {
+      this.#logger.error(`auditrail: signing a checkpoint failed: ${(e as Error).message}`);
+    }
   }
 
   onStart(span: StartedSpan, parentContext: Context): void {
@@ -173,6 +223,10 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Idempotent: flushes what was accepted and stops accepting. Spans ended afterwards are counted as dropped. */
   shutdown(): Promise<void> {
     this.#shutdown ??= this.forceFlush().then(async () => {
+      // The last checkpoint covers every event written, and is stored before the processor ends.
+      clearInterval(this.#checkpointTimer);
+      this.#checkpoint(true);
+      await this.#waitForCheckpoints();
       await this.#redaction?.close();
       const left = this.#redactingEvents + this.#sealedEvents;
       if (left > 0) this.#logger.error(`auditrail: shut down with ${left} events of stream ${this.streamId} not written`);
@@ -289,7 +343,7 @@ export class AuditSpanProcessor implements SpanProcessor {
           event_type: 'audit.stream_open',
           tenant_id: this.#config.tenantId,
           service,
-          data: { max_queue_size: this.#config.maxQueueSize, writer: '@auditrail/processor', writer_version: PACKAGE_VERSION },
+          data: { checkpoints: this.#checkpointsDeclared(), max_queue_size: this.#config.maxQueueSize, writer: '@auditrail/processor', writer_version: PACKAGE_VERSION },
         }),
         payload: null,
       });
@@ -334,6 +388,17 @@ export class AuditSpanProcessor implements SpanProcessor {
     return events;
   }
 
+  /**
+   * What the stream's first event declares about its checkpoints (null when off): a verifier then
+   * knows this stream must have them, signed by this key, and reports their absence.
+   */
+  #checkpointsDeclared(): { every_events: number; every_millis: number; origin: string; verifier_key: string } | null {
+    const c = this.#config.checkpoints;
+    if (this.#checkpointer === undefined || c === false) return null;
+    // Keys in canonical order (see StreamSequencer.seal).
+    return { every_events: c.everyEvents, every_millis: c.everyMillis, origin: this.#checkpointer.origin, verifier_key: this.#checkpointer.verifierKey };
+  }
+
   #errorEvent(tenantId: string, service: ServiceInfo, name: string, reason: string): UnsealedRecord {
     return ownEvent({ event_type: 'error', name, tenant_id: tenantId, service, status: 'error', error_type: 'auditrail.conversion', data: { reason, span_name: name } });
   }
@@ -346,6 +411,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     const add = (record: UnsealedRecord, content: SealedPayload | null) => {
       if (content !== null) record.payload = { bytes: content.bytes, digest: content.digest };
       const sealed = this.#sequencer.seal(record);
+      this.#checkpointer?.append(sealed.hash);
       records.push(sealed.canonical);
       if (content !== null) {
         const r = sealed.record;
@@ -371,7 +437,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     } finally {
       // Whatever was sealed is kept even if something above threw: its seqs are taken.
       if (records.length > 0) {
-        this.#chunks.push({ sealedAt: performance.now(), firstSeq, records, payloads: payloadRows });
+        this.#chunks.push({ sealedAt: performance.now(), firstSeq, records, payloads: payloadRows, head: this.#checkpointer?.head() });
         this.#sealedEvents += records.length;
       }
     }
@@ -387,7 +453,19 @@ export class AuditSpanProcessor implements SpanProcessor {
   #write(): Promise<void> {
     this.#writing ??= (async () => {
       let backoff = this.#config.retryBackoffMillis;
-      while (this.#inflight !== undefined || this.#chunks.length > 0) {
+      while (this.#inflight !== undefined || this.#chunks.length > 0 || this.#unstoredCheckpoints.length > 0) {
+        // Checkpoints are stored between batches; a checkpoints table that refuses them is retried
+        // on its own backoff and never holds back the events.
+        if (this.#unstoredCheckpoints.length > 0 && performance.now() >= this.#checkpointRetryAt) {
+          const stored = await this.#storeCheckpoints();
+          this.#checkpointRetryAt = stored ? 0 : performance.now() + this.#checkpointBackoff;
+          this.#checkpointBackoff = stored ? this.#config.retryBackoffMillis : Math.min(this.#checkpointBackoff * 2, MAX_BACKOFF_MS);
+        }
+        if (this.#inflight === undefined && this.#chunks.length === 0) {
+          if (this.#unstoredCheckpoints.length === 0) break;
+          await sleep(Math.max(1, this.#checkpointRetryAt - performance.now()));
+          continue;
+        }
         if (this.#inflight === undefined) {
           const linger = this.#lingerMillis();
           if (linger > 0) {
@@ -403,6 +481,7 @@ export class AuditSpanProcessor implements SpanProcessor {
           this.#sealedEvents -= batch.records.length;
           this.#written += batch.records.length;
           this.#durable = batch.end;
+          if (batch.head !== undefined) this.#checkpoint(false, batch.head);
           for (let i = this.#waiters.length - 1; i >= 0; i--) {
             if (this.#waiters[i]!.seq <= this.#durable) this.#waiters.splice(i, 1)[0]!.resolve();
           }
@@ -456,19 +535,48 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   /** Merges the oldest sealed chunks into one batch of at most maxBatchSize events (at least one chunk). */
-  #nextBatch(): EventBatch & { readonly end: number } {
+  #nextBatch(): Batch {
     const first = this.#chunks.shift()!;
     if (this.#chunks.length === 0) {
-      return { token: `${this.streamId}:${first.firstSeq}`, records: first.records, payloads: first.payloads, end: first.firstSeq + first.records.length };
+      return { token: `${this.streamId}:${first.firstSeq}`, records: first.records, payloads: first.payloads, end: first.firstSeq + first.records.length, head: first.head };
     }
     const records = [...first.records];
     const payloads = [...first.payloads];
+    let head = first.head;
     while (this.#chunks.length > 0 && records.length + this.#chunks[0]!.records.length <= this.#config.maxBatchSize) {
       const next = this.#chunks.shift()!;
       for (const r of next.records) records.push(r);
       for (const p of next.payloads) payloads.push(p);
+      head = next.head;
     }
-    return { token: `${this.streamId}:${first.firstSeq}`, records, payloads, end: first.firstSeq + records.length };
+    return { token: `${this.streamId}:${first.firstSeq}`, records, payloads, end: first.firstSeq + records.length, head };
+  }
+
+  /** Stores the signed checkpoints not yet stored beside the events; false when the sink failed (they are kept for a retry). */
+  async #storeCheckpoints(): Promise<boolean> {
+    const records = this.#unstoredCheckpoints.slice();
+    try {
+      await context.with(context.active().setValue(SUPPRESS_TRACING, true), () => this.#config.sink.appendCheckpoints!(records));
+      this.#unstoredCheckpoints.splice(0, records.length);
+      this.#checkpointStats.stored += records.length;
+      return true;
+    } catch (e) {
+      if (this.#checkpointStats.storeFailures++ === 0) this.#logger.error(`auditrail: storing checkpoints failed, retrying with backoff: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  /** At shutdown: waits until the last checkpoints are stored, or the export timeout passes. */
+  async #waitForCheckpoints(): Promise<void> {
+    if (this.#unstoredCheckpoints.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#config.exportTimeoutMillis)));
+    const stored = (async () => {
+      while (this.#unstoredCheckpoints.length > 0) await this.#write();
+      return 'done' as const;
+    })();
+    if ((await Promise.race([stored, timeout])) === 'timeout') this.#logger.error(`auditrail: ${this.#unstoredCheckpoints.length} checkpoints of stream ${this.streamId} not stored within ${this.#config.exportTimeoutMillis} ms`);
+    clearTimeout(timer);
   }
 
   /**

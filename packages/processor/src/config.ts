@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { priceTableSchema, type RedactionConfig } from '@auditrail/core';
+import { readFileSync } from 'node:fs';
+import { type CheckpointSink, priceTableSchema, type RedactionConfig } from '@auditrail/core';
 import type { AuditSpanProcessorOptions } from './types.js';
 
 const schema = z.object({
@@ -18,8 +19,38 @@ const schema = z.object({
   redaction: z.union([z.literal(false), z.custom<RedactionConfig>((v) => typeof v === 'object' && v !== null, 'an object (RedactionConfig) or false')]).default({}),
   redactionWorker: z.boolean().default(true),
   redactionWorkerUrl: z.instanceof(URL).optional(),
+  checkpoints: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        key: z.string().min(1).optional(),
+        originPrefix: z.string().regex(/^\S+$/, 'non-empty, without whitespace').optional(),
+        everyEvents: z.number().int().min(1).default(10_000),
+        everyMillis: z.number().int().min(1).default(60_000),
+        sinks: z.array(z.custom<CheckpointSink>((v) => typeof (v as { publish?: unknown })?.publish === 'function', 'a CheckpointSink (an object with publish(records))')).default([]),
+      }),
+    ])
+    .default({ everyEvents: 10_000, everyMillis: 60_000, sinks: [] }),
   logger: z.custom<AuditSpanProcessorOptions['logger']>().optional(),
 });
+
+/** Where the checkpoint signer key comes from when `checkpoints.key` is not set: its text, or a file holding it. */
+const CHECKPOINT_KEY_ENV = 'AUDITRAIL_CHECKPOINT_KEY';
+const CHECKPOINT_KEY_FILE_ENV = 'AUDITRAIL_CHECKPOINT_KEY_FILE';
+
+/** The checkpoint signer key from the options or the environment; undefined when none is given. */
+function checkpointKey(key: string | undefined): string | undefined {
+  if (key !== undefined) return key;
+  const text = process.env[CHECKPOINT_KEY_ENV];
+  if (text !== undefined && text !== '') return text;
+  const file = process.env[CHECKPOINT_KEY_FILE_ENV];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TypeError(`AuditSpanProcessor: cannot read the checkpoint key file named by $${CHECKPOINT_KEY_FILE_ENV}: ${(e as Error).message}`);
+  }
+}
 
 /** Where the redaction key comes from when `redaction.key` is not set. */
 const REDACTION_KEY_ENV = 'AUDITRAIL_REDACTION_KEY';
@@ -38,5 +69,6 @@ export function resolveProcessorConfig(options: AuditSpanProcessorOptions): Reso
   // The key from the environment unless the options give one: a secret is better kept out of code.
   const envKey = process.env[REDACTION_KEY_ENV];
   const redaction = c.redaction !== false && c.redaction.key === undefined && envKey !== undefined && envKey !== '' ? { ...c.redaction, key: envKey } : c.redaction;
-  return { ...c, redaction, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices] };
+  const checkpoints = c.checkpoints === false ? false : { ...c.checkpoints, key: checkpointKey(c.checkpoints.key) };
+  return { ...c, redaction, checkpoints, maxBatchSize: Math.min(c.maxBatchSize, c.maxQueueSize), sealChunkSize: Math.min(c.sealChunkSize, c.maxBatchSize), priceTables: [...c.prices] };
 }

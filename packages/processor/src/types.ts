@@ -1,4 +1,4 @@
-import type { EventSink, PriceTable, RedactionConfig } from '@auditrail/core';
+import type { CheckpointSink, EventSink, PriceTable, RedactionConfig } from '@auditrail/core';
 
 /** Receives the processor's own diagnostics. Defaults to OTel's `diag`. */
 export interface ProcessorLogger {
@@ -61,7 +61,31 @@ export interface AuditSpanProcessorOptions {
   redactionWorker?: boolean;
   /** Where the redaction worker's entry file is, for a bundle that moved it (default: beside `@auditrail/core`'s own module). */
   redactionWorkerUrl?: URL;
+  /**
+   * Signed checkpoints of this processor's stream (DESIGN.md invariant 2): every `everyEvents`
+   * durably written events, every `everyMillis` when any were written since, and at shutdown, the
+   * processor signs a C2SP checkpoint (origin `<key name>/<stream id>`, size, Merkle root) with its
+   * Ed25519 key, stores it beside the events (the `checkpoints` table, when the sink is a store) and
+   * publishes it to `sinks` outside the database. The key is `key` (a signer key from
+   * `auditrail keys generate`), else `$AUDITRAIL_CHECKPOINT_KEY`, else the file named by
+   * `$AUDITRAIL_CHECKPOINT_KEY_FILE`; with none, checkpoints are off (a warning says so), and
+   * `false` turns them off without one.
+   */
+  checkpoints?: CheckpointOptions | false;
   logger?: ProcessorLogger;
+}
+
+export interface CheckpointOptions {
+  /** Signer key text, `PRIVATE+KEY+name+hash+base64`. Default: from the environment (see above). */
+  key?: string;
+  /** The log name before `/<stream id>` in each checkpoint's origin. Default: the key's name. */
+  originPrefix?: string;
+  /** Default 10000. */
+  everyEvents?: number;
+  /** Default 60000. */
+  everyMillis?: number;
+  /** Publication outside the database (file, syslog, HTTP; see `checkpointSinkFromUrl` in `@auditrail/core`). A sink that is down never stops ingest: its checkpoints are retried and counted. */
+  sinks?: CheckpointSink[];
 }
 
 /** Counters of the processor, for health checks and tests. */
@@ -77,4 +101,12 @@ export interface ProcessorStats {
   readonly pending: number;
   /** Failed writes, each retried. */
   readonly writeFailures: number;
+  /** Checkpoints: signed, stored beside the events, failed stores (retried), and per publication sink. Absent when checkpoints are off. */
+  readonly checkpoints?: {
+    readonly signed: number;
+    readonly size: number;
+    readonly stored: number;
+    readonly storeFailures: number;
+    readonly sinks: readonly { readonly name: string; readonly published: number; readonly failedAttempts: number; readonly pending: number; readonly dropped: number }[];
+  };
 }
