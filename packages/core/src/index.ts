@@ -50,3 +50,11 @@ export type { RedactionItem, RedactionThreadOptions } from './redact/redaction-t
 export { personNames } from './redact/names.js';
 export { redactionSummarySchema } from './event/schema.js';
 export type { RedactionSummary } from './event/schema.js';
+export { checkpointRecordSchema, formatCheckpointLine, parseCheckpointLog } from './checkpoint/publish/checkpoint-log.js';
+export type { SkippedLine } from './checkpoint/publish/checkpoint-log.js';
+export { FileCheckpointSink } from './checkpoint/publish/file-sink.js';
+export { SyslogCheckpointSink } from './checkpoint/publish/syslog-sink.js';
+export { HttpCheckpointSink } from './checkpoint/publish/http-sink.js';
+export { CheckpointPublisher } from './checkpoint/publish/publisher.js';
+export { checkpointSinkFromUrl } from './checkpoint/publish/sink-url.js';
+export type { CheckpointPublisherOptions, CheckpointPublisherStats, CheckpointSinkStats, HttpCheckpointSinkOptions, PublisherLogger, SyslogCheckpointSinkOptions } from './checkpoint/publish/types.js';
