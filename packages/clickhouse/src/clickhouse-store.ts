@@ -1,13 +1,29 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { type AuditRecord, type ChainRow, type CheckpointRecord, COST_CORRECTION, type EventBatch, type PayloadRow } from '@auditrail/core';
+import { type AuditRecord, type ChainRow, type CheckpointRecord, COST_CORRECTION, ERASURE_EVENT_TYPES, erasedPayloadsOf, type EventBatch, type PayloadRow } from '@auditrail/core';
 import { StoreError } from './errors.js';
 import { chTime, limitOf, minCostOf, whereOf } from './queries/filter.js';
 import { latestCorrectionsSql, ofLatest, withEffectiveCost } from './queries/effective-cost.js';
+import { afterPositions, namedByErasuresSql, payloadProblemsSql } from './queries/payload-checks.js';
 import { DERIVED_COLUMNS, DERIVED_HASH_EXPR, LINK_COLUMNS, STORED_HASH_EXPR } from './schema/columns.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './schema/migrations.js';
-import type { ChainRead, ColumnDrift, CorrectionRow, CostGroup, CostRow, EventFilter, RequestSummary, ScanOptions, Store, StreamPosition, StreamSummary } from './types.js';
+import type {
+  ChainRead,
+  ColumnDrift,
+  CorrectionRow,
+  CostGroup,
+  CostRow,
+  EventFilter,
+  PayloadProblem,
+  PayloadProblemOptions,
+  RecordedErasure,
+  RequestSummary,
+  ScanOptions,
+  Store,
+  StreamPosition,
+  StreamSummary,
+} from './types.js';
 
 const TOKEN = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -81,6 +97,15 @@ function parseChainRows(buf: Buffer, leafHashes: boolean): ChainRow[] {
   }
   if (at !== buf.length) throw new StoreError('QUERY', 'truncated chain rows');
   return rows;
+}
+
+/** `data` of a stored record, or undefined when the record is not JSON (the chain check reports that). */
+function dataOf(record: string): unknown {
+  try {
+    return (JSON.parse(record) as { data?: unknown }).data;
+  } catch {
+    return undefined;
+  }
 }
 
 const COST_KEYS: Record<CostGroup, string> = {
@@ -370,6 +395,44 @@ export class ClickHouseStore implements Store {
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
+  async payloadProblems(options: PayloadProblemOptions = {}): Promise<PayloadProblem[]> {
+    const after = afterPositions(options.after);
+    const rows = await this.#rows<{ stream_id: string; seq: string; digest: string; problem: PayloadProblem['problem'] }>(
+      payloadProblemsSql(this.database, after.sql),
+      { ...after.params, limit: limitOf({ limit: options.limit ?? 10_000 }) },
+    );
+    return rows.map((r) => ({ stream_id: r.stream_id, seq: Number(r.seq), digest: r.digest, problem: r.problem }));
+  }
+
+  async erasures(): Promise<RecordedErasure[]> {
+    const rows = await this.#rows<{ id: string; type: string; stream_id: string; seq: string; at: string; record: string }>(
+      `SELECT toString(event_id) AS id, event_type AS type, stream_id, seq, toString(observed_at) AS at, record
+      FROM ${this.database}.events WHERE event_type IN {types:Array(String)} ORDER BY stream_id, seq`,
+      { types: ERASURE_EVENT_TYPES },
+    );
+    return rows.map((r) => ({
+      event_id: r.id,
+      event_type: r.type,
+      stream_id: r.stream_id,
+      seq: Number(r.seq),
+      observed_at: `${r.at.replace(' ', 'T')}Z`,
+      payloads: erasedPayloadsOf({ event_type: r.type, data: dataOf(r.record) }),
+    }));
+  }
+
+  async erasePayloads(digests: readonly string[]): Promise<void> {
+    if (digests.length === 0) return;
+    const wanted = [...new Set(digests)];
+    const named = new Set((await this.#rows<{ named: string }>(namedByErasuresSql(this.database), { d: wanted, types: ERASURE_EVENT_TYPES })).map((r) => r.named));
+    const unrecorded = wanted.filter((d) => !named.has(d));
+    if (unrecorded.length > 0) {
+      throw new StoreError('QUERY', `refusing to erase ${unrecorded.length} payload(s) that no stored audit.erasure or audit.retention_purge event names (store the event first), e.g. ${unrecorded[0]}`);
+    }
+    // A mutation, not a lightweight DELETE: that one only masks rows and leaves the content in the
+    // part until some later merge; this rewrites the parts without it before returning.
+    await this.#command(`ALTER TABLE ${this.database}.payloads DELETE WHERE digest IN {d:Array(String)} SETTINGS mutations_sync = 1`, { d: wanted });
+  }
+
   async appendCheckpoints(records: readonly CheckpointRecord[]): Promise<void> {
     if (records.length === 0) return;
     const rows = records.map((c) => JSON.stringify({ ...c, signed_at: c.signed_at.replace('T', ' ').replace('Z', '') }));
@@ -422,10 +485,10 @@ export class ClickHouseStore implements Store {
     }
   }
 
-  async #command(query: string): Promise<void> {
+  async #command(query: string, params?: Record<string, unknown>): Promise<void> {
     this.#assertOpen();
     try {
-      await this.#client.command({ query });
+      await this.#client.command({ query, query_params: params });
     } catch (cause) {
       throw new StoreError('QUERY', `statement failed: ${(cause as Error).message}`, { cause });
     }

@@ -1,4 +1,4 @@
-import type { AuditRecord, ChainRow, CheckpointRecord, EventBatch, EventSink, PayloadRow } from '@auditrail/core';
+import type { AuditRecord, ChainRow, CheckpointRecord, ErasedPayload, EventBatch, EventSink, PayloadRow } from '@auditrail/core';
 
 /** Filters shared by search, requests and cost. Every value reaches SQL as a query parameter. */
 export interface EventFilter {
@@ -86,6 +86,36 @@ export interface ColumnDrift {
   columns: string[];
 }
 
+/**
+ * An event whose payload row is gone (`missing`: no row with its digest) or no longer the content
+ * it committed to (`altered`: a row with its digest whose nonce and content hash to something else).
+ * A removal recorded by an erasure or retention purge (`Store.erasures`) shows up as `missing` too:
+ * telling the two apart is the verifier's work.
+ */
+export interface PayloadProblem extends StreamPosition {
+  digest: string;
+  problem: 'missing' | 'altered';
+}
+
+export interface PayloadProblemOptions {
+  /**
+   * Incremental check: only events at or past these positions in their streams, and every event of
+   * a stream not listed. Default: every event.
+   */
+  after?: readonly StreamPosition[];
+  /** Default 10000, at most 100000. */
+  limit?: number;
+}
+
+/** A stored `audit.erasure` or `audit.retention_purge` event and the payload rows it names. */
+export interface RecordedErasure extends StreamPosition {
+  event_id: string;
+  event_type: string;
+  /** RFC 3339 UTC, microseconds. */
+  observed_at: string;
+  payloads: ErasedPayload[];
+}
+
 /** What `readChain` returns per row besides seq and prev_hash. */
 export type ChainRead = 'records' | 'leaf-hashes';
 
@@ -131,6 +161,22 @@ export interface Store extends EventSink {
   /** Derived columns no longer MATERIALIZED from the record, or derived_hash out of the sorting key. */
   schemaDrift(): Promise<string[]>;
   payloads(digests: readonly string[]): Promise<PayloadRow[]>;
+  /**
+   * Events whose payload row is missing or altered, in stream order (at most `limit`). Each stored
+   * row's nonce and content are hashed in the database and compared with its digest.
+   */
+  payloadProblems(options?: PayloadProblemOptions): Promise<PayloadProblem[]>;
+  /** Every erasure and retention purge stored, in stream order, with the payload rows each names. */
+  erasures(): Promise<RecordedErasure[]>;
+  /**
+   * Removes payload rows by digest; events are never touched. Store the `audit.erasure` or
+   * `audit.retention_purge` event naming them first (`erasureEvent` of @auditrail/core): a crash in
+   * between then leaves a recorded removal not yet done (run it again), never an unrecorded one.
+   * Refuses (StoreError `QUERY`, nothing removed) when a digest is named by no stored erasure.
+   * Rows are rewritten out of the active data before it returns; the engine unlinks the old files
+   * after `old_parts_lifetime` (default 8 minutes).
+   */
+  erasePayloads(digests: readonly string[]): Promise<void>;
   /** Stores signed checkpoints; idempotent (the same checkpoints stored twice are stored once). */
   appendCheckpoints(records: readonly CheckpointRecord[]): Promise<void>;
   /** Stored checkpoints, by stream and size (and signing time); of one stream, or of all. */

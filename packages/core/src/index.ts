@@ -58,3 +58,5 @@ export { HttpCheckpointSink } from './checkpoint/publish/http-sink.js';
 export { CheckpointPublisher } from './checkpoint/publish/publisher.js';
 export { checkpointSinkFromUrl } from './checkpoint/publish/sink-url.js';
 export type { CheckpointPublisherOptions, CheckpointPublisherStats, CheckpointSinkStats, HttpCheckpointSinkOptions, PublisherLogger, SyslogCheckpointSinkOptions } from './checkpoint/publish/types.js';
+export { ERASURE, ERASURE_EVENT_TYPES, erasedPayloadsOf, erasureDataSchema, erasureEvent, MAX_ERASED_PAYLOADS, RETENTION_PURGE } from './event/erasure.js';
+export type { ErasedPayload, ErasureData, ErasureEventType, ErasureInput } from './event/erasure.js';

@@ -40,6 +40,6 @@ describe('cost.correction', () => {
   });
 
   it('is one of the event types only auditrail writes', () => {
-    expect([...OWN_EVENT_TYPES].sort()).toEqual(['audit.load_shed', 'audit.stream_open', 'cost.correction']);
+    expect([...OWN_EVENT_TYPES].sort()).toEqual(['audit.erasure', 'audit.load_shed', 'audit.retention_purge', 'audit.stream_open', 'cost.correction']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Event kinds of DESIGN.md §3. `audit.*` kinds and `cost.correction` (a new price for a past call,
- * written by `auditrail reprice`) are written by auditrail itself.
+ * written by `auditrail reprice`) are written by auditrail itself; `audit.erasure` and
+ * `audit.retention_purge` name the payload rows they removed (see erasure.ts).
  */
 export const EVENT_TYPES = [
   'llm.completion',
@@ -17,6 +18,8 @@ export const EVENT_TYPES = [
   'cost.correction',
   'audit.stream_open',
   'audit.load_shed',
+  'audit.erasure',
+  'audit.retention_purge',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
