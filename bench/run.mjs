@@ -2,9 +2,10 @@
 // per process, and a fresh process keeps one benchmark's heap and JIT state out of the next).
 //
 //   pnpm bench                                  (builds the packages first)
-//   node --expose-gc bench/run.mjs [--only processor|ingest|queries|canonical|instrumentation[,…]] [--events 10000000]
+//   node --expose-gc bench/run.mjs [--only processor|ingest|queries|canonical|instrumentation|redaction|proof[,…]] [--events 10000000]
 //        [--rounds 15] [--spans 50000] [--ingest-spans 200000] [--ingest-processes 3] [--runs 51] [--merge-wait 300]
 //        [--calls 200] [--instrumentation-rounds 21] [--instrumentation-processes 5]
+//        [--proof-sizes 10000,100000,1000000] [--prove-runs 11] [--checks 1000]
 //
 // Progress goes to stderr; a Markdown table (benchmark | result | goal | met?) to stdout; every raw
 // number to bench/results.json. Exit code 0 even when a goal is missed; 1 when a benchmark's own
@@ -20,7 +21,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MEASURED_PACKAGES = ['core', 'clickhouse', 'processor', 'instrumentation'];
 const RESULTS = `${HERE}results.json`;
-const BENCHES = ['processor', 'ingest', 'queries', 'canonical', 'instrumentation', 'redaction'];
+const BENCHES = ['processor', 'ingest', 'queries', 'canonical', 'instrumentation', 'redaction', 'proof'];
 
 const GOALS = {
   processorRatio: 1.5,
@@ -186,6 +187,28 @@ function rowsOf(name, r) {
       ],
     ];
   }
+  if (name === 'proof') {
+    return [
+      ...r.sizes.map((/** @type {any} */ s) => [
+        `\`proveEvent\` on the embedded store, one stream of ${fmt(s.events)} events with a signed checkpoint at its end (locate; read all ${fmt(s.events)} leaf hashes; path and root; the record rehashed)`,
+        `median **${s.prove.median_ms} ms** per proof, p95 ${s.prove.p95_ms} ms (${s.prove.runs} events; apart: reading the leaf hashes ${s.prove.read_leaf_hashes_ms} ms, hashing path and root ${s.prove.hash_path_and_root_ms} ms)`,
+        '—',
+        '—',
+      ]),
+      [
+        '`checkEventProof` offline: Ed25519 signature, inclusion path, record parsed, canonical form and schema checked',
+        r.sizes.map((/** @type {any} */ s) => `${fmt(s.events)} events (${s.check.path_hashes}-hash paths): median **${s.check.median_us} µs**, p95 ${s.check.p95_us} µs over ${fmt(s.check.proofs)} proofs`).join('; '),
+        '—',
+        '—',
+      ],
+      [
+        'Merkle root from one flat buffer of leaf hashes (`rootOfFlat`) vs one Buffer per leaf (`rootOf`); one node hash, one-shot `crypto.hash` vs a Hash object',
+        `${r.root ? `${fmt(r.root.leaves)} leaves: ${r.root.flat_ms} vs ${r.root.buffer_per_leaf_ms} ms; ` : ''}${r.node_hash.one_shot_ns ?? '—'} vs ${r.node_hash.hash_object_ns} ns per node`,
+        '—',
+        '—',
+      ],
+    ];
+  }
   if (name === 'redaction') {
     const pct = (/** @type {number} */ x) => `${(x * 100).toFixed(2)}%`;
     return [
@@ -303,6 +326,9 @@ async function main() {
   }
   if (only.includes('redaction')) {
     results.redaction = record('redaction', await runScript('redaction.mjs', [], { exposeGc: true }));
+  }
+  if (only.includes('proof')) {
+    results.proof = record('proof', await runScript('proof.mjs', [...pass('proof-sizes', 'sizes'), ...pass('prove-runs'), ...pass('checks')], { exposeGc: true }));
   }
   if (only.includes('canonical')) {
     results.canonical = record('canonical', await runScript('canonical.mjs', [...pass('rounds')], { exposeGc: true }));

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   reprice: { summary: 'recompute past costs with current prices; changes become correction events', load: async () => (await import('./commands/reprice.js')).repriceCommand },
   verify: { summary: 'prove nothing was altered: hashes, chain links, columns', load: async () => (await import('./commands/verify.js')).verifyCommand },
   keys: { summary: 'generate a key pair for signing checkpoints', load: async () => (await import('./commands/keys.js')).keysCommand },
+  prove: { summary: 'write a proof of one event (or between two checkpoints) anyone can check offline', load: async () => (await import('./commands/prove.js')).proveCommand },
+  'check-proof': { summary: 'check a proof offline with the verifier key; opens no store', load: async () => (await import('./commands/check-proof.js')).checkProofCommand },
 };
 
 export const HELP = `auditrail ${PACKAGE_VERSION} — tamper-evident audit log of LLM calls, tool calls and decisions

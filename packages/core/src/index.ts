@@ -50,6 +50,13 @@ export type { RedactionItem, RedactionThreadOptions } from './redact/redaction-t
 export { personNames } from './redact/names.js';
 export { redactionSummarySchema } from './event/schema.js';
 export type { RedactionSummary } from './event/schema.js';
+export { consistencyPathFlat, inclusionPathFlat, rootOfFlat } from './merkle/flat.js';
+export { formatTlogProof, parseTlogProof, TLOG_PROOF_HEADER } from './proof/tlog-proof.js';
+export type { ParsedTlogProof, TlogProof } from './proof/tlog-proof.js';
+export { CONSISTENCY_PROOF_HEADER, formatConsistencyProof, parseConsistencyProof } from './proof/consistency-proof.js';
+export type { ConsistencyProof, ParsedConsistencyProof } from './proof/consistency-proof.js';
+export { checkConsistencyProof, checkEventProof, proofKind } from './proof/check-proof.js';
+export type { ConsistencyProofCheck, EventProofCheck, ProvenCheckpoint } from './proof/check-proof.js';
 export { checkpointRecordSchema, formatCheckpointLine, parseCheckpointLog } from './checkpoint/publish/checkpoint-log.js';
 export type { SkippedLine } from './checkpoint/publish/checkpoint-log.js';
 export { FileCheckpointSink } from './checkpoint/publish/file-sink.js';
