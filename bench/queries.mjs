@@ -11,7 +11,7 @@
 // directory reports parts, EXPLAIN output and rows read for each query. `--keep` leaves the data
 // directory in place (its path is logged) for investigating with a chDB client afterwards.
 import { pathToFileURL } from 'node:url';
-import { auditRecordSchema, StreamSequencer } from '@auditrail/core';
+import { auditRecordSchema, Checkpointer, generateKeys, parseSignerKey, parseVerifierKey, StreamSequencer } from '@auditrail/core';
 import { createStore, verifyStore } from '@auditrail/clickhouse';
 import { check, chdbModules, dirBytes, intArg, log, median, mulberry32, parseArgs, percentile, removeDir, round, runChild, tempDir } from './lib/common.mjs';
 import { DAY_MICROS, EVENTS_PER_REQUEST, requestId, StreamGenerator, streamIdOf, USERS, userId } from './lib/records.mjs';
@@ -31,6 +31,11 @@ function picoUnits(s) {
 /**
  * @param {Record<string, string | true>} args
  */
+/** A signed checkpoint every this many events of a stream, as the processor's default. */
+const CHECKPOINT_EVERY = 10_000;
+/** New events an incremental verify reads. */
+const INCREMENTAL_EVENTS = 10_000;
+
 export async function queriesBench(args) {
   const events = intArg(args, 'events', 10_000_000);
   const streams = intArg(args, 'streams', 10);
@@ -63,6 +68,15 @@ export async function queriesBench(args) {
     const stepMicros = (30 * DAY_MICROS) / perStream;
     log(TAG, `loading ${events} events: ${streams} streams × ${perStream}, one event every ${(stepMicros / 1000).toFixed(3)} ms over the past 30 days, batches of ${batchSize}, into ${dir}`);
 
+    // Each stream is checkpointed as a writer does (a signed checkpoint every 10,000 events), so
+    // verify recomputes the Merkle root at each and checks every signature.
+    const keys = generateKeys('bench.auditrail.example');
+    const signer = parseSignerKey(keys.signerKey);
+    const trusted = [parseVerifierKey(keys.verifierKey)];
+    /** @type {import('@auditrail/core').CheckpointRecord[]} */
+    const checkpoints = [];
+    /** @type {{ gen: StreamGenerator, sequencer: StreamSequencer, checkpointer: Checkpointer, seal: (r: import('@auditrail/core').UnsealedRecord) => void, batch: () => string[] }[]} */
+    const writers = [];
     let loaded = 0;
     let nextProgress = 1_000_000;
     let sealMs = 0;
@@ -95,6 +109,7 @@ export async function queriesBench(args) {
     for (let s = 0; s < streams; s++) {
       const gen = new StreamGenerator({ stream: s, events: perStream, startMicros, stepMicros });
       const sequencer = new StreamSequencer({ streamId: streamIdOf(s), clock: gen.clock });
+      const checkpointer = new Checkpointer({ signer, streamId: sequencer.streamId, everyEvents: CHECKPOINT_EVERY });
       /** @type {string[]} */
       let batch = [];
       let firstSeq = 0;
@@ -104,7 +119,10 @@ export async function queriesBench(args) {
         // The generator's records must be valid audit records: check a few of every stream.
         if (sealed.record.seq < EVENTS_PER_REQUEST) auditRecordSchema.parse(JSON.parse(sealed.canonical));
         batch.push(sealed.canonical);
+        checkpointer.append(sealed.hash);
+        if (sequencer.nextSeq % CHECKPOINT_EVERY === 0) checkpoints.push(/** @type {any} */ (checkpointer.durable(checkpointer.head())));
       };
+      writers.push({ gen, sequencer, checkpointer, seal, batch: () => batch.splice(0) });
       let t = performance.now();
       for (let n = 0; n < requestsPerStream; n++) {
         gen.request(n, seal);
@@ -121,6 +139,7 @@ export async function queriesBench(args) {
     }
     await inflight;
     if (appendError) throw appendError;
+    await store.appendCheckpoints(checkpoints);
     const loadSeconds = (performance.now() - tLoad) / 1000;
     const load = {
       events,
@@ -272,6 +291,7 @@ export async function queriesBench(args) {
     let nextVerifyLog = 1_000_000;
     const tVerify = performance.now();
     const report = await verifyStore(timed, {
+      keys: trusted,
       onProgress: (p) => {
         if (p.events >= nextVerifyLog) {
           nextVerifyLog += 1_000_000;
@@ -287,12 +307,38 @@ export async function queriesBench(args) {
       findings: report.findings.length,
       seconds: round(verifySeconds, 1),
       events_per_second: Math.round(report.events / verifySeconds),
+      checkpoints: report.checkpoints,
       breakdown_seconds: Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, round(v.ms / 1000, 2)])),
       hashing_and_other_seconds: round(verifySeconds - Object.values(spent).reduce((a, v) => a + v.ms, 0) / 1000, 2),
     };
     log(TAG, `verify: ${report.intact ? 'intact' : 'NOT INTACT'}, ${report.events} events in ${verify.seconds} s (${verify.events_per_second} events/s); time in store calls ${JSON.stringify(verify.breakdown_seconds)}`);
     check(report.events === events, `verify counted ${report.events} events, expected ${events}`);
     check(report.intact, `verify found ${report.findings.length} problems in an untouched store: ${JSON.stringify(report.findings.slice(0, 5))}`);
+    check(report.checkpoints.rootsMatched === checkpoints.length && report.checkpoints.verified === checkpoints.length, `verify matched ${report.checkpoints.rootsMatched} roots and ${report.checkpoints.verified} signatures of ${checkpoints.length} checkpoints`);
+
+    // ---------------------------------------------------------------- incremental verify
+    // 10,000 more events in one stream, signed at their end; verify goes on from the state above.
+    const w = writers[0];
+    const signedAtLoad = checkpoints.length;
+    const more = INCREMENTAL_EVENTS / EVENTS_PER_REQUEST;
+    for (let n = requestsPerStream; n < requestsPerStream + more; n++) w.gen.request(n, w.seal);
+    const firstNew = w.sequencer.nextSeq - INCREMENTAL_EVENTS;
+    await store.append({ token: `${w.sequencer.streamId}:${firstNew}`, records: w.batch(), payloads: [] });
+    const last = w.checkpointer.durable(w.checkpointer.head(), true);
+    if (last !== undefined) checkpoints.push(last);
+    check(checkpoints.length > signedAtLoad, 'no checkpoint after the new events');
+    await store.appendCheckpoints(checkpoints.slice(signedAtLoad));
+    const incrementalMs = [];
+    /** @type {any} */
+    let incremental;
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      incremental = await verifyStore(store, { keys: trusted, since: report.state });
+      incrementalMs.push(performance.now() - t);
+      check(incremental.intact && incremental.eventsRead === INCREMENTAL_EVENTS, `incremental verify: intact ${incremental.intact}, read ${incremental.eventsRead} events (expected ${INCREMENTAL_EVENTS}): ${JSON.stringify(incremental.findings.slice(0, 3))}`);
+    }
+    verify.incremental = { new_events: INCREMENTAL_EVENTS, events_read: incremental.eventsRead, runs: incrementalMs.length, median_ms: round(median(incrementalMs), 1), ms: incrementalMs.map((m) => round(m, 1)) };
+    log(TAG, `incremental verify after ${INCREMENTAL_EVENTS} new events: median ${verify.incremental.median_ms} ms (${incrementalMs.map((m) => m.toFixed(0)).join(', ')})`);
 
     return { load, trace, requests, verify, explain };
   } finally {

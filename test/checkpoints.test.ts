@@ -98,6 +98,40 @@ describe('the processor signs checkpoints of its stream', () => {
     expect((await store.checkpoints()).map((c) => c.size)).toEqual([7, 13]);
   });
 
+  it('publishes to sinks outside the database; a sink that is down holds up neither ingest nor shutdown, and its misses are counted', async () => {
+    const store = await freshStore();
+    open.push(store);
+    const received: CheckpointRecord[] = [];
+    let up = false;
+    const flaky = {
+      name: 'flaky',
+      async publish(records: readonly CheckpointRecord[]) {
+        if (!up) throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+        received.push(...records);
+      },
+    };
+    const down = { name: 'down', publish: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
+    const { processor, provider } = auditedApp({
+      sink: store,
+      checkpoints: { key: keys.signerKey, everyEvents: 5, sinks: [flaky, down] },
+      batchLingerMillis: 0,
+      exportTimeoutMillis: 500,
+      logger: { warn: () => {}, error: () => {} },
+    });
+    await calls(12, 3, () => processor.forceFlush());
+    expect(processor.stats()).toMatchObject({ written: 13, pending: 0 });
+    await waitFor(async () => (processor.stats().checkpoints?.sinks[0]?.failedAttempts ?? 0) >= 1);
+    up = true;
+    await provider.shutdown();
+    trace.disable();
+    const [toFlaky, toDown] = processor.stats().checkpoints!.sinks;
+    expect(received.map((c) => c.size)).toEqual([7, 13]);
+    expect(toFlaky).toMatchObject({ name: 'flaky', published: 2, pending: 0 });
+    expect(toDown).toMatchObject({ name: 'down', published: 0, pending: 2 });
+    expect(toDown!.failedAttempts).toBeGreaterThanOrEqual(1);
+    expect((await store.checkpoints()).map((c) => c.size)).toEqual([7, 13]);
+  });
+
   it('warns once and signs nothing without a key; refuses a malformed key', async () => {
     const store = await freshStore();
     open.push(store);

@@ -96,12 +96,7 @@ describe('verify on the embedded engine: each attack and its finding', () => {
 
   it('reports two events that swapped positions as reordered', async () => {
     const { store, stream, t } = await auditedStore();
-    const a = await t.record(stream, 3);
-    const b = await t.record(stream, 8);
-    await t.delete(stream, 3);
-    await t.delete(stream, 8);
-    await t.insert({ ...a, seq: 8 });
-    await t.insert({ ...b, seq: 3 });
+    await t.swap(stream, 3, 8);
     expect(await findings(store)).toEqual([
       { seq: 3, kind: 'reordered', detail: 'events at seq 3 and 8 exchanged positions' },
       { seq: 8, kind: 'reordered', detail: 'events at seq 8 and 3 exchanged positions' },

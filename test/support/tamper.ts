@@ -1,5 +1,5 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { canonicalJson } from '@auditrail/core';
+import { canonicalJson, leafHash } from '@auditrail/core';
 import { storeDir } from './audited-app.ts';
 
 /**
@@ -44,6 +44,39 @@ export class Tamperer {
     change(r);
     await this.delete(streamId, seq);
     await this.insert(r);
+  }
+
+  /** Exchanges the positions of two events: each record, unchanged but for its seq, moves to the other's place. */
+  async swap(streamId: string, a: number, b: number): Promise<void> {
+    const atA = await this.record(streamId, a);
+    const atB = await this.record(streamId, b);
+    await this.delete(streamId, a);
+    await this.delete(streamId, b);
+    await this.insert({ ...atA, seq: b });
+    await this.insert({ ...atB, seq: a });
+  }
+
+  /** Every record of a stream from `fromSeq` on, in seq order. */
+  async records(streamId: string, fromSeq = 0): Promise<Record<string, unknown>[]> {
+    const rs = await this.#client.query({ query: `SELECT record FROM ${this.#db}.events WHERE stream_id = {s:String} AND seq >= {q:UInt64} ORDER BY seq`, query_params: { s: streamId, q: fromSeq }, format: 'JSONEachRow' });
+    return (await rs.json<{ record: string }>()).map((r) => JSON.parse(r.record) as Record<string, unknown>);
+  }
+
+  /**
+   * A forger's rewrite: the records from `fromSeq` on are replaced by `forged` (any records, any
+   * number), renumbered from `fromSeq` and re-chained — each prev_hash recomputed from the record
+   * before — so the chain itself holds again. Only signed checkpoints can tell.
+   */
+  async rechain(streamId: string, fromSeq: number, forged: Record<string, unknown>[]): Promise<void> {
+    const before = fromSeq === 0 ? undefined : await this.record(streamId, fromSeq - 1);
+    let prev = before === undefined ? '0'.repeat(64) : leafHash(canonicalJson(before));
+    await this.sql(`ALTER TABLE {db}.events DELETE WHERE stream_id = '${streamId}' AND seq >= ${fromSeq}`);
+    const rows = forged.map((r, i) => {
+      const record = canonicalJson({ ...r, seq: fromSeq + i, prev_hash: prev });
+      prev = leafHash(record);
+      return { record };
+    });
+    if (rows.length > 0) await this.#client.insert({ table: `${this.#db}.events`, values: rows, format: 'JSONEachRow', clickhouse_settings: { insert_deduplicate: 0 } });
   }
 
   async close(): Promise<void> {

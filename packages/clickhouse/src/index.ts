@@ -10,7 +10,7 @@ export { MIGRATIONS } from './schema/migrations.js';
 export type { Migration } from './schema/migrations.js';
 export type { ChainRead, ColumnDrift, CorrectionRow, CostGroup, CostRow, EventFilter, RequestSummary, ScanOptions, Store, StreamPosition, StreamSummary } from './types.js';
 export { verifyStore } from './verify-store.js';
-export type { StreamReport, VerifyOptions, VerifyProgress, VerifyReport } from './verify-store.js';
+export type { StreamReport, VerifyOptions, VerifyProgress, VerifyReport, VerifyState } from './verify-store.js';
 export { proveConsistency, proveEvent } from './prove.js';
 export type { ConsistencyProofResult, EventProofResult, ProveFailure, ProveOptions } from './prove.js';
 export type { PayloadProblem, PayloadProblemOptions, RecordedErasure } from './types.js';

@@ -155,9 +155,10 @@ export interface Store extends EventSink {
   /**
    * Events whose derived columns were changed after insert (at most `limit`, default 1000): by
    * default found through derived_hash (a cheap column scan); with `deep`, by comparing every column
-   * with its record.
+   * with its record. With `after`, only events of the streams listed, at or past the seq given for
+   * each (what an incremental verify has not seen yet).
    */
-  columnDrift(options?: { limit?: number; deep?: boolean }): Promise<ColumnDrift[]>;
+  columnDrift(options?: { limit?: number; deep?: boolean; after?: readonly StreamPosition[] }): Promise<ColumnDrift[]>;
   /** Derived columns no longer MATERIALIZED from the record, or derived_hash out of the sorting key. */
   schemaDrift(): Promise<string[]>;
   payloads(digests: readonly string[]): Promise<PayloadRow[]>;

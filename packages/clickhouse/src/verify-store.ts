@@ -1,5 +1,7 @@
-import { type ChainRow, type Finding, StreamVerifier } from '@auditrail/core';
-import type { ChainRead, Store, StreamSummary } from './types.js';
+import { type ChainRow, type CheckpointRecord, type Finding, StreamVerifier, type Verifier } from '@auditrail/core';
+import { type CheckpointSource, judgeCheckpoints, type TrustedHead } from './verify/checkpoint-judge.js';
+import { MerkleFeed, type VerifiedHead } from './verify/merkle-feed.js';
+import type { ChainRead, PayloadProblem, RecordedErasure, Store, StreamSummary } from './types.js';
 
 /** Pages read ahead: two keep the engine busy while this process hashes (measured: 1 → 2 pages, +20%). */
 const PREFETCH = 2;
@@ -22,6 +24,15 @@ export interface VerifyOptions {
    * record (instead of using derived_hash). Several times slower.
    */
   deep?: boolean;
+  /** Trusted verifier keys: a checkpoint counts only when one of them verified its signature. */
+  keys?: readonly Verifier[];
+  /** Checkpoints published outside the database (a checkpoint log, see `parseCheckpointLog`). */
+  published?: readonly CheckpointRecord[];
+  /**
+   * Go on from an earlier verify (its `state`): each stream is read from its last verified
+   * checkpoint on, the tree resumed from there. Streams the state does not know are read whole.
+   */
+  since?: VerifyState;
   onProgress?: (p: VerifyProgress) => void;
 }
 
@@ -31,21 +42,61 @@ export interface StreamReport {
   readonly first_seq: number;
   readonly last_seq: number;
   readonly findings: number;
+  /** Size of the largest checkpoint whose root was recomputed from the stored events (0: none). */
+  readonly checkpoint_size: number;
+  /** Checkpoints of this stream whose roots were compared. */
+  readonly checkpoints: number;
+  /** Where this verify began reading the stream (0, or the state's checkpoint size when incremental). */
+  readonly from_seq: number;
+}
+
+/** What an incremental verify goes on from: per stream, the last checkpoint verified. Kept by the verifier, outside the store. */
+export interface VerifyState {
+  readonly version: 1;
+  readonly database: string;
+  readonly streams: Readonly<Record<string, VerifiedHead & { readonly note: string }>>;
+}
+
+export interface ErasedReport {
+  readonly stream_id: string;
+  readonly seq: number;
+  readonly digest: string;
+  /** The erasure or retention-purge event that records the removal. */
+  readonly by: { readonly event_id: string; readonly event_type: string; readonly stream_id: string; readonly seq: number; readonly observed_at: string };
 }
 
 export interface VerifyReport {
   readonly intact: boolean;
   readonly events: number;
+  /** Events read this time (fewer than `events` when incremental). */
+  readonly eventsRead: number;
   readonly streams: StreamReport[];
   readonly findings: Finding[];
   /** Where the leaf hashes of intact streams were computed; a stream with findings is always rehashed here. */
   readonly hashedBy: 'database' | 'auditrail';
+  readonly checkpoints: {
+    readonly stored: number;
+    readonly published: number;
+    /** Signatures verified by a trusted key (0 when no keys were given). */
+    readonly verified: number;
+    /** Checkpoints whose root was recomputed from the stored events and matched. */
+    readonly rootsMatched: number;
+    readonly signaturesChecked: boolean;
+  };
+  /**
+   * Payload rows removed lawfully: each missing payload that a recorded erasure or retention purge
+   * names (stream, seq and digest), with the event that removed it. Not findings.
+   */
+  readonly erased: ErasedReport[];
+  /** For the next incremental verify; carries only what this one verified. */
+  readonly state: VerifyState;
   readonly durationMs: number;
 }
 
 /**
  * Verifies the whole store: the schema still derives every column from the record, every column
- * equals what its record derives, and each stream's chain holds.
+ * equals what its record derives, each stream's chain holds, and its Merkle tree has the root its
+ * signed checkpoints state, stored and published ones alike.
  *
  * Routinely the database computes each record's leaf hash (built-in SHA256, which SQL cannot
  * redefine; a tenth of the bytes to move) and this process checks every link. A stream with any
@@ -55,30 +106,53 @@ export interface VerifyReport {
 export async function verifyStore(store: Store, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
   const deep = options.deep ?? false;
+  const since = options.since?.database === store.database ? options.since : undefined;
+  const [streams, stored] = await Promise.all([store.streams(), store.checkpoints()]);
+  const after = since === undefined ? undefined : streams.map((s) => ({ stream_id: s.stream_id, seq: since.streams[s.stream_id]?.size ?? 0 }));
   // The column check is one scan inside the database; it runs while this process checks chains.
   // A schema that lost columns (or an events that is not a table) can make the column scan fail:
   // the schema finding then says why, and the failure is not the report.
-  const columnCheck = Promise.all([store.schemaDrift(), store.columnDrift({ deep }).catch((e: unknown) => e as Error)]);
+  const columnCheck = Promise.all([store.schemaDrift(), store.columnDrift({ deep, ...(after === undefined ? {} : { after }) }).catch((e: unknown) => e as Error)]);
   columnCheck.catch(() => {});
-  const streams = await store.streams();
+  // Payloads: each event's content row must exist and hash to the digest its record commits to
+  // (rehashed in the database), unless a recorded erasure removed it.
+  const payloadCheck = Promise.all([store.payloadProblems(after === undefined ? {} : { after }), store.erasures()]);
+  payloadCheck.catch(() => {});
+  const judged = judgeCheckpoints({ store: stored, published: options.published ?? [] }, options.keys ?? []);
   const totalEvents = streams.reduce((n, s) => n + s.events, 0);
-  const chainFindings: Finding[] = [];
+  const findings: Finding[] = [...judged.findings];
   const counts = new Map<string, number>();
+  const count = (f: Finding) => counts.set(f.stream_id, (counts.get(f.stream_id) ?? 0) + 1);
+  const reports: StreamReport[] = [];
+  const state: Record<string, VerifyState['streams'][string]> = {};
   let read = 0;
+  let rootsMatched = 0;
+  const known = new Set(streams.map((s) => s.stream_id));
+  for (const [stream, heads] of judged.heads) {
+    if (known.has(stream)) continue;
+    const largest = Math.max(...heads.keys());
+    findings.push({ stream_id: stream, seq: -1, kind: 'stream_missing', detail: `a signed checkpoint (${sourcesOf(heads)}) covers ${largest} events of this stream; the store holds none` });
+  }
   for (const [i, s] of streams.entries()) {
+    const heads = judged.heads.get(s.stream_id) ?? new Map<number, TrustedHead>();
+    const resume = resumable(since?.streams[s.stream_id], heads);
     const progress = (rows: number) => {
       read += rows;
-      options.onProgress?.({ stream_id: s.stream_id, streamIndex: i, streams: streams.length, events: read, totalEvents });
+      options.onProgress?.({ stream_id: s.stream_id, streamIndex: i, streams: streams.length, events: read, totalEvents: totalEvents - (after === undefined ? 0 : resumedEvents(since, streams)) });
     };
-    let found = await verifyChain(store, s, deep ? 'records' : 'leaf-hashes', options.pageSize, progress);
-    if (found.length > 0 && !deep) found = await verifyChain(store, s, 'records', options.pageSize, () => {});
-    chainFindings.push(...found);
-    counts.set(s.stream_id, found.length);
+    let result = await verifyStream(store, s, heads, resume, deep ? 'records' : 'leaf-hashes', options.pageSize, progress);
+    if (result.findings.length > 0 && !deep) result = await verifyStream(store, s, heads, resume, 'records', options.pageSize, () => {});
+    findings.push(...result.findings);
+    rootsMatched += result.matched.length;
+    const best = result.matched.at(-1);
+    if (best !== undefined) state[s.stream_id] = { ...best, note: heads.get(best.size)!.note };
+    else if (resume !== undefined) state[s.stream_id] = since!.streams[s.stream_id]!;
+    reports.push({ ...s, findings: 0, checkpoint_size: best?.size ?? resume?.size ?? 0, checkpoints: result.compared, from_seq: resume?.size ?? 0 });
   }
   const [schema, driftOrError] = await columnCheck;
   if (driftOrError instanceof Error && schema.length === 0) throw driftOrError;
   const drift = driftOrError instanceof Error ? [] : driftOrError;
-  const findings: Finding[] = [
+  findings.unshift(
     ...schema.map((problem): Finding => ({ stream_id: '*', seq: -1, kind: 'modified', detail: `schema: ${problem}` })),
     ...drift.map((d): Finding => ({
       stream_id: d.stream_id,
@@ -86,31 +160,104 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
       kind: 'modified',
       detail: `column${d.columns.length > 1 ? 's' : ''} ${d.columns.join(', ')} differ${d.columns.length > 1 ? '' : 's'} from the record`,
     })),
-    ...chainFindings,
-  ];
-  for (const d of drift) counts.set(d.stream_id, (counts.get(d.stream_id) ?? 0) + 1);
-  const reports = streams.map((s) => ({ ...s, findings: counts.get(s.stream_id) ?? 0 }));
+  );
+  const [problems, erasures] = await payloadCheck;
+  const { payloadFindings, erased } = judgePayloads(problems, erasures);
+  findings.push(...payloadFindings);
+  findings.forEach(count);
   return {
     intact: findings.length === 0,
     events: totalEvents,
-    streams: reports,
+    eventsRead: read,
+    streams: reports.map((r) => ({ ...r, findings: counts.get(r.stream_id) ?? 0 })),
     findings,
     hashedBy: deep ? 'auditrail' : 'database',
+    erased,
+    checkpoints: { stored: judged.counts.store, published: judged.counts.published, verified: judged.counts.verified, rootsMatched, signaturesChecked: judged.signaturesChecked },
+    state: { version: 1, database: store.database, streams: findings.length === 0 ? state : {} },
     durationMs: performance.now() - started,
   };
 }
 
-/** One stream's chain findings, reading up to PREFETCH pages ahead while the current one is checked. */
-async function verifyChain(
+/**
+ * A payload row that is missing is lawful when an erasure or retention purge names exactly it
+ * (its event's stream and seq, and the digest): reported as erased, with that event. Any other
+ * missing row is `missing`; a row that no longer hashes to its digest is `modified`.
+ */
+function judgePayloads(problems: readonly PayloadProblem[], erasures: readonly RecordedErasure[]): { payloadFindings: Finding[]; erased: ErasedReport[] } {
+  const byPosition = new Map<string, RecordedErasure>();
+  for (const e of erasures) for (const p of e.payloads) byPosition.set(`${p.stream_id}\n${p.seq}\n${p.digest}`, e);
+  const payloadFindings: Finding[] = [];
+  const erased: ErasedReport[] = [];
+  for (const p of problems) {
+    const by = p.problem === 'missing' ? byPosition.get(`${p.stream_id}\n${p.seq}\n${p.digest}`) : undefined;
+    if (by !== undefined) {
+      erased.push({ stream_id: p.stream_id, seq: p.seq, digest: p.digest, by: { event_id: by.event_id, event_type: by.event_type, stream_id: by.stream_id, seq: by.seq, observed_at: by.observed_at } });
+    } else if (p.problem === 'missing') {
+      payloadFindings.push({ stream_id: p.stream_id, seq: p.seq, kind: 'missing', detail: `the payload of event ${p.seq} is missing, and no recorded erasure removed it` });
+    } else {
+      payloadFindings.push({ stream_id: p.stream_id, seq: p.seq, kind: 'modified', detail: `the payload of event ${p.seq} does not hash to the digest its record commits to` });
+    }
+  }
+  return { payloadFindings, erased };
+}
+
+function sourcesOf(heads: ReadonlyMap<number, TrustedHead>): string {
+  const sources = new Set<CheckpointSource>([...heads.values()].flatMap((h) => h.sources));
+  return [...sources].join(' and ');
+}
+
+/** Events an incremental verify skips: those below each resumed stream's verified size. */
+function resumedEvents(since: VerifyState | undefined, streams: readonly StreamSummary[]): number {
+  return streams.reduce((n, s) => n + Math.min(s.events, since?.streams[s.stream_id]?.size ?? 0), 0);
+}
+
+/**
+ * The state's head of a stream, if it can be gone on from: its tree edge hashes to its root, and
+ * the checkpoint it was verified against is still among those trusted now (with keys given, its
+ * signature verified again), or it is the state's own note with no keys given.
+ */
+function resumable(head: (VerifiedHead & { note: string }) | undefined, heads: ReadonlyMap<number, TrustedHead>): VerifiedHead | undefined {
+  if (head === undefined) return undefined;
+  const trusted = heads.get(head.size);
+  if (trusted === undefined || trusted.root !== head.root) return undefined;
+  try {
+    const feed = new MerkleFeed([head.size], head);
+    return feed.tree.roots.get(head.size)?.toString('hex') === head.root ? head : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface StreamResult {
+  readonly findings: Finding[];
+  /** Heads whose root was recomputed and matched, by size. */
+  readonly matched: VerifiedHead[];
+  /** Checkpoints compared. */
+  readonly compared: number;
+}
+
+/**
+ * One stream: its chain, read up to PREFETCH pages ahead while the current one is checked, and its
+ * tree's root at each checkpoint. A root that differs is reported once per stream (the first; every
+ * later checkpoint covers the same difference) and only while the chain itself holds up to it:
+ * a chain finding before a checkpoint already explains why its root cannot match.
+ */
+async function verifyStream(
   store: Store,
   stream: StreamSummary,
+  heads: ReadonlyMap<number, TrustedHead>,
+  resume: VerifiedHead | undefined,
   readAs: ChainRead,
   pageSize = 50_000,
   onRows: (rows: number) => void,
-): Promise<Finding[]> {
-  const verifier = new StreamVerifier(stream.stream_id);
+): Promise<StreamResult> {
+  const from = resume?.size ?? 0;
+  const verifier = new StreamVerifier(stream.stream_id, resume === undefined ? undefined : { seq: resume.size, prevLeafHash: resume.lastLeaf });
+  const sizes = [...heads.keys()].filter((n) => n > from);
+  const feed = new MerkleFeed(sizes, resume);
   const pages: Promise<ChainRow[]>[] = [];
-  let nextFrom = 0;
+  let nextFrom = from;
   const readAhead = () => {
     while (pages.length < PREFETCH && nextFrom <= stream.last_seq) {
       const page = store.readChain(stream.stream_id, nextFrom, nextFrom + pageSize, readAs);
@@ -123,8 +270,30 @@ async function verifyChain(
   while (pages.length > 0) {
     const rows = await pages.shift()!;
     readAhead();
+    // Without checkpoints past where this verify starts there is no root to compare: no tree.
+    if (sizes.length > 0) for (const row of rows) feed.push(row);
     for (const row of rows) verifier.push(row);
     onRows(rows.length);
   }
-  return verifier.finish();
+  feed.finish();
+  const findings = verifier.finish();
+  const firstChainFinding = findings[0]?.seq ?? Infinity;
+  const matched: VerifiedHead[] = [];
+  let mismatch = false;
+  for (const size of sizes.sort((a, b) => a - b)) {
+    const head = heads.get(size)!;
+    if (size > stream.last_seq + 1) {
+      findings.push({ stream_id: stream.stream_id, seq: stream.last_seq + 1, kind: 'truncated', detail: `a signed checkpoint (${head.sources.join(' and ')}) covers ${size} events; the stream ends after ${stream.last_seq + 1}` });
+      break;
+    }
+    const recomputed = feed.headAt(size);
+    if (recomputed === undefined || size > firstChainFinding) continue;
+    if (recomputed.root === head.root) {
+      if (!mismatch) matched.push(recomputed);
+    } else if (!mismatch) {
+      mismatch = true;
+      findings.push({ stream_id: stream.stream_id, seq: size - 1, kind: 'modified', detail: `events 0..${size - 1} do not hash to the Merkle root of the signed checkpoint at size ${size} (${head.sources.join(' and ')})` });
+    }
+  }
+  return { findings: findings.sort((a, b) => a.seq - b.seq), matched, compared: sizes.length };
 }

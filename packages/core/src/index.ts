@@ -29,6 +29,7 @@ export type { Clock } from './chain/wall-clock.js';
 export { uuidv7 } from './ids.js';
 export { formatHrTime, formatUtcMicros, formatUtcNanos, hrDurationMs } from './time.js';
 export { StreamVerifier } from './verify/stream-verifier.js';
+export { TreeChecker } from './verify/tree-checker.js';
 export type { ChainRow, Finding, FindingKind } from './verify/finding.js';
 export { modelPriceSchema, parsePriceTables, priceTableSchema } from './pricing/price-table.js';
 export type { ModelPrice, PriceTable } from './pricing/price-table.js';

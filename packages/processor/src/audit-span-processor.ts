@@ -1,6 +1,6 @@
 import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor, StartedSpan } from './span-types.js';
-import { AuditrailError, type CheckpointRecord, Checkpointer, type EventBatch, type EventType, failClosed, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type TreeHead, type UnsealedRecord, parseSignerKey } from '@auditrail/core';
+import { AuditrailError, CheckpointPublisher, type CheckpointRecord, Checkpointer, type EventBatch, type EventType, failClosed, ownEvent, type PayloadRow, RedactionThread, sealPayload, type SealedPayload, type ServiceInfo, StreamSequencer, type TreeHead, type UnsealedRecord, parseSignerKey } from '@auditrail/core';
 import { getRequestContext, semconv as sc } from '@auditrail/instrumentation';
 import { resolveProcessorConfig, type ResolvedProcessorConfig } from './config.js';
 import { wellFormed } from './convert/attribute-values.js';
@@ -103,6 +103,8 @@ export class AuditSpanProcessor implements SpanProcessor {
   readonly #unstoredCheckpoints: CheckpointRecord[] = [];
   #checkpointStats = { signed: 0, stored: 0, storeFailures: 0 };
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
+  /** Publishes checkpoints outside the database; undefined without sinks. */
+  #publisher: CheckpointPublisher | undefined;
   #checkpointRetryAt = 0;
   #checkpointBackoff: number;
 
@@ -133,6 +135,13 @@ export class AuditSpanProcessor implements SpanProcessor {
     } catch (e) {
       throw new TypeError(`AuditSpanProcessor option checkpoints: ${e instanceof AuditrailError ? e.message : String(e)}`);
     }
+    if (c.sinks.length > 0) {
+      try {
+        this.#publisher = new CheckpointPublisher(c.sinks, { logger: this.#logger });
+      } catch (e) {
+        throw new TypeError(`AuditSpanProcessor option checkpoints.sinks: ${(e as Error).message}`);
+      }
+    }
     // A checkpoint at least every everyMillis while events are written; unref-ed: never keeps the app alive.
     this.#checkpointTimer = setInterval(() => this.#checkpoint(true), c.everyMillis);
     this.#checkpointTimer.unref?.();
@@ -152,7 +161,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       dropped: this.#dropped,
       pending: this.#queue.length + this.#redactingEvents + this.#sealedEvents,
       writeFailures: this.#writeFailures,
-      ...(this.#checkpointer === undefined ? {} : { checkpoints: { ...this.#checkpointStats, size: this.#checkpointer.signedSize, sinks: [] } }),
+      ...(this.#checkpointer === undefined ? {} : { checkpoints: { ...this.#checkpointStats, size: this.#checkpointer.signedSize, sinks: this.#publisher?.stats().sinks ?? [] } }),
     };
   }
 
@@ -162,6 +171,8 @@ export class AuditSpanProcessor implements SpanProcessor {
       const record = this.#checkpointer?.durable(head ?? { size: 0, root: Buffer.alloc(0) }, force);
       if (record === undefined) return;
       this.#checkpointStats.signed++;
+      // The sinks' own I/O (an HTTP POST) must not be traced back into this processor.
+      if (this.#publisher !== undefined) context.with(context.active().setValue(SUPPRESS_TRACING, true), () => this.#publisher!.publish(record));
       if (this.#config.sink.appendCheckpoints !== undefined) {
         this.#unstoredCheckpoints.push(record);
         void this.#write();
@@ -227,6 +238,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       clearInterval(this.#checkpointTimer);
       this.#checkpoint(true);
       await this.#waitForCheckpoints();
+      await this.#publisher?.close(this.#config.exportTimeoutMillis);
       await this.#redaction?.close();
       const left = this.#redactingEvents + this.#sealedEvents;
       if (left > 0) this.#logger.error(`auditrail: shut down with ${left} events of stream ${this.streamId} not written`);

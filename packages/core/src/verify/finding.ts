@@ -1,5 +1,19 @@
 /** What `verify` can find wrong in a stream. */
-export type FindingKind = 'modified' | 'missing' | 'inserted' | 'reordered';
+export type FindingKind =
+  | 'modified'
+  | 'missing'
+  | 'inserted'
+  | 'reordered'
+  /** The stream holds fewer events than a signed checkpoint says it had. */
+  | 'truncated'
+  /** Two signed checkpoints of one stream and size with different roots: two histories. */
+  | 'forked'
+  /** A checkpoint whose signature a trusted key rejects, or that is not a well-formed signed note. */
+  | 'bad_signature'
+  /** A checkpoint signed by no trusted key. */
+  | 'unknown_key'
+  /** A signed checkpoint names a stream the store does not hold. */
+  | 'stream_missing';
 
 export interface Finding {
   readonly stream_id: string;
@@ -25,4 +39,12 @@ export type ChainRow =
       readonly prevHash: string;
       /** SHA-256(0x00 ‖ stored record), lowercase hex, as the database computed it. */
       readonly leafHash: string;
+      /** The same 32 bytes. */
+      readonly leaf: Uint8Array;
+      /**
+       * At an odd seq: SHA-256(0x01 ‖ prev_hash ‖ leaf), the Merkle node over this record and the one
+       * before, as the database computed it. It is that node only while the chain holds (prev_hash is
+       * then the previous record's leaf hash), which the verifier checks before using it.
+       */
+      readonly pair: Uint8Array | undefined;
     };

@@ -41,8 +41,17 @@ export class StreamVerifier {
   readonly #kept = new Map<number, Placed>();
   #keepNext = false;
 
-  constructor(streamId: string) {
+  /**
+   * `from`: go on from a position verified before — the next row is expected at `from.seq`, and
+   * links to `from.prevLeafHash` (the leaf hash of the record at `from.seq - 1`).
+   */
+  constructor(streamId: string, from?: { seq: number; prevLeafHash: string }) {
     this.streamId = streamId;
+    if (from !== undefined && from.seq > 0) {
+      this.#expected = from.seq;
+      this.#groupSeq = from.seq - 1;
+      this.#prev = { row: { seq: from.seq - 1, prevHash: '', leafHash: from.prevLeafHash, leaf: Buffer.from(from.prevLeafHash, 'hex'), pair: undefined }, hash: from.prevLeafHash };
+    }
   }
 
   /** Records read so far. */
