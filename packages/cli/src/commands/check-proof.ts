@@ -7,14 +7,13 @@ import {
   type ConsistencyProofCheck,
   type EventProofCheck,
   type NoteSignature,
-  parseVerifierKey,
   proofKind,
   type ProvenCheckpoint,
   TLOG_PROOF_HEADER,
-  type Verifier,
 } from '@auditrail/core';
 import { CliError, type Io } from '../io.js';
 import { parse } from '../options.js';
+import { readVerifierKey } from '../verifier-keys.js';
 
 export const CHECK_PROOF_HELP = `auditrail check-proof FILE --key KEY [--key KEY …] [--json]
 
@@ -33,29 +32,6 @@ Exit 0 when valid, 1 when invalid (a malformed proof too), 2 when the check coul
 `;
 
 /** `name+hash+base64`: a key given inline; anything else names a file. */
-const KEY_TEXT = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/;
-
-const SIGNER_KEY = 'PRIVATE+KEY+';
-
-function readKey(value: string): Verifier {
-  // A signer key given by mistake is secret: named, never echoed.
-  if (value.startsWith(SIGNER_KEY)) throw new CliError('--key was given a signer key, which must stay secret: give the verifier key (auditrail keys generate printed it)');
-  let text = value;
-  if (!KEY_TEXT.test(value)) {
-    try {
-      text = readFileSync(value, 'utf8');
-    } catch (e) {
-      throw new CliError(`--key ${JSON.stringify(value)} is neither a verifier key (name+hash+base64) nor a file one can read (${(e as Error).message})`);
-    }
-  }
-  if (text.trim().startsWith(SIGNER_KEY)) throw new CliError(`--key ${JSON.stringify(value)} holds a signer key, which must stay secret: give the verifier key (auditrail keys generate printed it)`);
-  try {
-    return parseVerifierKey(text);
-  } catch (e) {
-    throw new CliError(`--key ${JSON.stringify(value)}: ${(e as Error).message}`);
-  }
-}
-
 const status = (signatures: readonly NoteSignature[]) => signatures.map((s) => `${s.name} (key hash ${s.hash.toString(16).padStart(8, '0')}): ${s.status}`).join('; ');
 
 const checkpointLine = (c: ProvenCheckpoint) => `size ${c.size}, origin ${c.origin}, root ${c.root}`;
@@ -102,7 +78,7 @@ export async function checkProofCommand(argv: string[], io: Io): Promise<number>
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new CliError(`expected: check-proof FILE --key KEY\n\n${CHECK_PROOF_HELP}`);
   if (values.key === undefined || values.key.length === 0) throw new CliError('check-proof needs --key KEY: the log\'s verifier key (name+hash+base64) or a file holding it');
-  const verifiers = values.key.map(readKey);
+  const verifiers = values.key.map(readVerifierKey);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
