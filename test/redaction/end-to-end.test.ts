@@ -57,7 +57,7 @@ async function readEverything(database: string): Promise<{ everything: string; c
   const connection = (await import('chdb/connection')).createChdbConnection({ path: storeDir() });
   const ch = createClient({ connection } as never);
   const tables = await (await ch.query({ query: 'SELECT name FROM system.tables WHERE database = {db:String}', query_params: { db: database }, format: 'JSONEachRow' })).json<{ name: string }>();
-  expect(tables.map((t) => t.name).sort()).toEqual(['events', 'payloads', 'schema_migrations']);
+  expect(tables.map((t) => t.name).sort()).toEqual(['checkpoints', 'events', 'payloads', 'schema_migrations']);
   let everything = '';
   for (const { name } of tables) {
     const columns = await (await ch.query({ query: 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}', query_params: { db: database, t: name }, format: 'JSONEachRow' })).json<{ name: string }>();
