@@ -26,7 +26,11 @@ describe('auditrail demo', () => {
     expect(demoOut).toMatch(/── auditrail trace req_[0-9a-f]{16}\nrequest req_[0-9a-f]{16} · tenant acme · user alice · session sess_alice_0\n\d events · 2 LLM calls · \d tool calls · cost \$[\d.]+\n\n└─ invoke_agent support-agent · \d+ ms\n   ├─ chat gpt-4o-mini · /);
     expect(demoOut).toMatch(/└─ decision refund → (approved|denied) · \d+ ms · based on \d calls · policy refunds-v3\n/);
     expect(demoOut).toMatch(/── auditrail cost --by user\nuser +calls +input tokens +output tokens +cost\n[─ ]+\nbob +4 /);
-    expect(demoOut).toContain('── auditrail verify\nINTACT: 33 events in 1 stream, 0 findings\n');
+    const verified = /── auditrail verify\nINTACT: 33 events in 1 stream, 0 findings; (\d+) checkpoint roots? recomputed, (\d+) signatures? verified\n/.exec(demoOut);
+    // Every checkpoint twice: as stored, and as published to the demo's file.
+    expect(Number(verified?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(verified?.[2])).toBe(2 * Number(verified?.[1]));
+    expect(demoOut).toMatch(/\n\d+ checkpoints signed with the demo key \(.*demo-verifier\.key\), stored, and published to .*demo-checkpoints\.jsonl\n/);
   });
 });
 
@@ -106,8 +110,12 @@ describe('auditrail verify', () => {
     const ok = await cli('verify', '--store', dir);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(
-      /^INTACT: 33 events in 1 stream checked in [\d.]+ s \([\d,]+ events\/s\)\ncheckpoints: 0 stored, 0 published; 0 roots recomputed from the events and matched; signatures NOT checked \(no --key\)\nnot yet covered by a verified checkpoint: 33 events at the end of 1 stream \(their chain is checked; a signed checkpoint also binds them\)\nleaf hashes: computed by the database \(--deep rehashes every record here\)\n$/,
+      /^INTACT: 33 events in 1 stream checked in [\d.]+ s \([\d,]+ events\/s\)\ncheckpoints: (\d+) stored, 0 published; \1 roots recomputed from the events and matched; signatures NOT checked \(no --key\)\nleaf hashes: computed by the database \(--deep rehashes every record here\)\n$/,
     );
+    // With the demo's verifier key and its published checkpoints, as the demo's last line suggests.
+    const keyed = await cli('verify', '--store', dir, '--key', join(dir, 'demo-verifier.key'), '--checkpoints', join(dir, 'demo-checkpoints.jsonl'));
+    expect(keyed.code).toBe(0);
+    expect(keyed.out).toMatch(/\ncheckpoints: (\d+) stored, \1 published; \1 roots recomputed from the events and matched; (\d+) signatures verified by a trusted key\n/);
     const streams = JSON.parse((await cli('verify', '--store', dir, '--json')).out) as { streams: { stream_id: string }[] };
     const t = await Tamperer.open('auditrail');
     await t.delete(streams.streams[0]!.stream_id, 12);
@@ -133,7 +141,7 @@ describe('the built binary', () => {
   it('prints help and exits 0', async () => {
     const { stdout } = await run(process.execPath, [bin, '--help']);
     expect(stdout).toMatch(/^auditrail 0\.1\.0 — tamper-evident audit log/);
-    expect(stdout).toContain('  verify   prove nothing was altered');
+    expect(stdout).toContain('  verify      prove nothing was altered');
   });
 
   it('explains that a store open in another process is locked, exit 2', async () => {

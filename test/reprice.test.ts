@@ -214,7 +214,7 @@ describe('auditrail reprice', () => {
   });
 
   it('is listed in the help', async () => {
-    expect((await cli('--help')).out).toContain('  reprice  recompute past costs with current prices; changes become correction events\n');
+    expect((await cli('--help')).out).toContain('  reprice     recompute past costs with current prices; changes become correction events\n');
     expect((await cli('reprice', '--help')).out).toMatch(/^auditrail reprice \[--since 7d\]/);
   });
 });

@@ -10,7 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   query: { summary: 'search events or requests with filters', load: async () => (await import('./commands/query.js')).queryCommand },
   cost: { summary: 'cost per user, tenant, model or day', load: async () => (await import('./commands/cost.js')).costCommand },
   reprice: { summary: 'recompute past costs with current prices; changes become correction events', load: async () => (await import('./commands/reprice.js')).repriceCommand },
-  verify: { summary: 'prove nothing was altered: hashes, chain links, columns', load: async () => (await import('./commands/verify.js')).verifyCommand },
+  verify: { summary: 'prove nothing was altered: hashes, chain links, Merkle roots, signed checkpoints', load: async () => (await import('./commands/verify.js')).verifyCommand },
   keys: { summary: 'generate a key pair for signing checkpoints', load: async () => (await import('./commands/keys.js')).keysCommand },
   prove: { summary: 'write a proof of one event (or between two checkpoints) anyone can check offline', load: async () => (await import('./commands/prove.js')).proveCommand },
   'check-proof': { summary: 'check a proof offline with the verifier key; opens no store', load: async () => (await import('./commands/check-proof.js')).checkProofCommand },
@@ -22,7 +22,7 @@ Usage: auditrail <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
   .join('\n')}
 
 Every command takes:

@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { verifyStore } from '@auditrail/clickhouse';
 import { startMockProvider } from '@auditrail/mock-provider';
-import { AuditSpanProcessor } from '@auditrail/processor';
+import { AuditSpanProcessor, type CheckpointOptions } from '@auditrail/processor';
+import { FileCheckpointSink, generateKeys, parseCheckpointLog, parseSignerKey, parseVerifierKey } from '@auditrail/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
@@ -18,7 +20,25 @@ Runs a small support agent — the real openai SDK against a local mock OpenAI s
 offline — for several users and tenants, records every LLM call, tool call and decision in the
 embedded store (default ./.auditrail), then prints one trace, the cost per user and the
 verification result. --requests N: requests per user (default 3).
+With the embedded store the demo signs checkpoints of its stream with a demo key kept in the store
+directory (demo-signer.key, made once; demo-verifier.key beside it) and publishes them to
+demo-checkpoints.jsonl there, so verify checks signatures and published checkpoints too.
 `;
+
+/** The demo's checkpoint key and publication file, in the embedded store's directory (made once, reused by later runs). */
+function demoCheckpoints(dir: string): { options: CheckpointOptions; verifierFile: string; published: string } {
+  const signerFile = join(dir, 'demo-signer.key');
+  const verifierFile = join(dir, 'demo-verifier.key');
+  if (!existsSync(signerFile)) {
+    const keys = generateKeys('demo.auditrail.local');
+    writeFileSync(signerFile, `${keys.signerKey}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(verifierFile, `${keys.verifierKey}\n`);
+  }
+  const key = readFileSync(signerFile, 'utf8');
+  if (!existsSync(verifierFile)) writeFileSync(verifierFile, `${parseSignerKey(key).verifierKey}\n`);
+  const published = join(dir, 'demo-checkpoints.jsonl');
+  return { options: { key, everyEvents: 10, sinks: [new FileCheckpointSink(published)] }, verifierFile, published };
+}
 
 const USERS: DemoUser[] = [
   { userId: 'alice', tenantId: 'acme', model: 'gpt-4o-mini' },
@@ -41,8 +61,10 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(perUser) || perUser < 1 || perUser > 1000) throw new CliError(`--requests must be a whole number from 1 to 1000; got ${JSON.stringify(values.requests)}`);
 
   const store = await openStore(values, io);
+  const dir = resolve(values.store ?? io.env['AUDITRAIL_STORE'] ?? './.auditrail');
+  const checkpoints = store.kind === 'embedded' ? demoCheckpoints(dir) : undefined;
   const mock = await startMockProvider({ record: false });
-  const processor = new AuditSpanProcessor({ sink: store, tenantId: 'default' });
+  const processor = new AuditSpanProcessor({ sink: store, tenantId: 'default', checkpoints: checkpoints?.options ?? false });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'support-agent-demo', 'service.version': '1.0.0', 'deployment.environment.name': 'demo' }),
     spanProcessors: [processor],
@@ -58,9 +80,12 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         done.push(await handleRequest(client, user, question, `sess_${user.userId}_${Math.floor(i / 2)}`));
       }
     }
-    await provider.forceFlush();
+    // Shut down: the last checkpoint is signed, stored and published.
+    await provider.shutdown();
     const stats = processor.stats();
-    io.out(`${done.length} requests by ${USERS.length} users in 2 tenants → ${stats.written} audit events written to ${store.kind === 'embedded' ? resolve(values.store ?? io.env['AUDITRAIL_STORE'] ?? './.auditrail') : 'ClickHouse'} (stream ${stats.streamId})\n\n`);
+    io.out(`${done.length} requests by ${USERS.length} users in 2 tenants → ${stats.written} audit events written to ${store.kind === 'embedded' ? dir : 'ClickHouse'} (stream ${stats.streamId})\n`);
+    if (stats.checkpoints !== undefined) io.out(`${stats.checkpoints.signed} checkpoints signed with the demo key (${checkpoints!.verifierFile}), stored, and published to ${checkpoints!.published}\n`);
+    io.out('\n');
 
     const first = done[0]!;
     const events = await store.trace({ requestId: first.requestId });
@@ -69,10 +94,14 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     const costs = await store.cost('user', {});
     io.out(`── auditrail cost --by user\n${table(['user', 'calls', 'input tokens', 'output tokens', 'cost'], costs.map((c) => [c.key, c.calls, c.input_tokens, c.output_tokens, usd(c.cost_usd)]))}\n`);
 
-    const report = await verifyStore(store);
-    io.out(`── auditrail verify\n${report.intact ? 'INTACT' : 'TAMPERING DETECTED'}: ${report.events} events in ${report.streams.length} stream${report.streams.length === 1 ? '' : 's'}, ${report.findings.length} findings\n\n`);
+    const keys = checkpoints === undefined ? [] : [parseVerifierKey(readFileSync(checkpoints.verifierFile, 'utf8'))];
+    const published = checkpoints === undefined ? [] : parseCheckpointLog(readFileSync(checkpoints.published, 'utf8')).records;
+    const report = await verifyStore(store, { keys, published });
+    const c = report.checkpoints;
+    io.out(`── auditrail verify\n${report.intact ? 'INTACT' : 'TAMPERING DETECTED'}: ${report.events} events in ${report.streams.length} stream${report.streams.length === 1 ? '' : 's'}, ${report.findings.length} findings; ${c.rootsMatched} checkpoint root${c.rootsMatched === 1 ? '' : 's'} recomputed, ${c.verified} signature${c.verified === 1 ? '' : 's'} verified\n\n`);
     const flag = values.store === undefined ? '' : ` --store ${values.store}`;
-    io.out(`Try: auditrail trace ${done[1]!.requestId}${flag} · auditrail query --requests --user bob --min-cost 0.001${flag} · auditrail cost --by model${flag} · auditrail verify${flag}\n`);
+    const verify = checkpoints === undefined ? `auditrail verify${flag}` : `auditrail verify${flag} --key ${checkpoints.verifierFile} --checkpoints ${checkpoints.published}`;
+    io.out(`Try: auditrail trace ${done[1]!.requestId}${flag} · auditrail query --requests --user bob --min-cost 0.001${flag} · auditrail cost --by model${flag} · ${verify}\n`);
     return report.intact ? 0 : 1;
   } finally {
     await provider.shutdown().catch(() => {});
