@@ -57,6 +57,15 @@ describe('auditrail verify with keys, published checkpoints and incremental stat
     expect(incremental.out).toMatch(/^INTACT: 51 events in 1 stream \(20 read since the last verified checkpoints\) checked in/);
     expect(JSON.parse(readFileSync(state, 'utf8')).streams[processor.streamId].size).toBe(51);
 
+    // A state whose tree edge no longer hashes to its root (edited by hand, or by an attacker who
+    // wants a forged history taken as verified) is not gone on from: the stream is read whole.
+    const saved = readFileSync(state, 'utf8');
+    const forged = JSON.parse(saved);
+    forged.streams[processor.streamId].edge[0] = 'ab'.repeat(32);
+    writeFileSync(state, JSON.stringify(forged));
+    expect((await cli(...args, '--incremental')).out).toMatch(/^INTACT: 51 events in 1 stream \(51 read since the last verified checkpoints\)/);
+    writeFileSync(state, saved);
+
     const t = await Tamperer.open('auditrail');
     closers.push(t);
     // A change behind the state is for a full verify; an incremental one reads only what came since.

@@ -108,7 +108,10 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   const deep = options.deep ?? false;
   const since = options.since?.database === store.database ? options.since : undefined;
   const [streams, stored] = await Promise.all([store.streams(), store.checkpoints()]);
-  const after = since === undefined ? undefined : streams.map((s) => ({ stream_id: s.stream_id, seq: since.streams[s.stream_id]?.size ?? 0 }));
+  const judged = judgeCheckpoints({ store: stored, published: options.published ?? [] }, options.keys ?? []);
+  // Where each stream is read from: its state's head when that can still be trusted, else 0.
+  const resumes = new Map(streams.map((s) => [s.stream_id, resumable(since?.streams[s.stream_id], judged.heads.get(s.stream_id) ?? new Map())]));
+  const after = since === undefined ? undefined : streams.map((s) => ({ stream_id: s.stream_id, seq: resumes.get(s.stream_id)?.size ?? 0 }));
   // The column check is one scan inside the database; it runs while this process checks chains.
   // A schema that lost columns (or an events that is not a table) can make the column scan fail:
   // the schema finding then says why, and the failure is not the report.
@@ -118,7 +121,6 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   // (rehashed in the database), unless a recorded erasure removed it.
   const payloadCheck = Promise.all([store.payloadProblems(after === undefined ? {} : { after }), store.erasures()]);
   payloadCheck.catch(() => {});
-  const judged = judgeCheckpoints({ store: stored, published: options.published ?? [] }, options.keys ?? []);
   const totalEvents = streams.reduce((n, s) => n + s.events, 0);
   const findings: Finding[] = [...judged.findings];
   const counts = new Map<string, number>();
@@ -127,6 +129,8 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   const state: Record<string, VerifyState['streams'][string]> = {};
   let read = 0;
   let rootsMatched = 0;
+  // Events an incremental verify skips: those below each resumed stream's verified size.
+  const skipped = streams.reduce((n, s) => n + Math.min(s.events, resumes.get(s.stream_id)?.size ?? 0), 0);
   const known = new Set(streams.map((s) => s.stream_id));
   for (const [stream, heads] of judged.heads) {
     if (known.has(stream)) continue;
@@ -135,10 +139,10 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   }
   for (const [i, s] of streams.entries()) {
     const heads = judged.heads.get(s.stream_id) ?? new Map<number, TrustedHead>();
-    const resume = resumable(since?.streams[s.stream_id], heads);
+    const resume = resumes.get(s.stream_id);
     const progress = (rows: number) => {
       read += rows;
-      options.onProgress?.({ stream_id: s.stream_id, streamIndex: i, streams: streams.length, events: read, totalEvents: totalEvents - (after === undefined ? 0 : resumedEvents(since, streams)) });
+      options.onProgress?.({ stream_id: s.stream_id, streamIndex: i, streams: streams.length, events: read, totalEvents: totalEvents - skipped });
     };
     let result = await verifyStream(store, s, heads, resume, deep ? 'records' : 'leaf-hashes', options.pageSize, progress);
     if (result.findings.length > 0 && !deep) result = await verifyStream(store, s, heads, resume, 'records', options.pageSize, () => {});
@@ -207,10 +211,6 @@ function sourcesOf(heads: ReadonlyMap<number, TrustedHead>): string {
   return [...sources].join(' and ');
 }
 
-/** Events an incremental verify skips: those below each resumed stream's verified size. */
-function resumedEvents(since: VerifyState | undefined, streams: readonly StreamSummary[]): number {
-  return streams.reduce((n, s) => n + Math.min(s.events, since?.streams[s.stream_id]?.size ?? 0), 0);
-}
 
 /**
  * The state's head of a stream, if it can be gone on from: its tree edge hashes to its root, and
