@@ -55,6 +55,18 @@ async function audited(): Promise<Audited> {
   return { store, stream: processor.streamId, t, published, publishedFile, verify: (extra = {}) => verifyStore(store, { keys: trusted, published: published(), ...extra }) };
 }
 
+/** Records an erasure of one payload as `auditrail erase` would: an event in a stream of its own, and a checkpoint over it signed by `key`. */
+async function recordErasure(store: Store, stream: string, target: { seq: number; digest: string }, key: string) {
+  const { Checkpointer, erasureEvent, StreamSequencer } = await import('@auditrail/core');
+  const sequencer = new StreamSequencer();
+  const sealed = sequencer.seal(erasureEvent({ event_type: 'audit.erasure', tenant_id: 'acme', service: { name: 'auditrail erase', version: null, environment: null }, reason: 'GDPR art. 17 request #4411', payloads: [{ stream_id: stream, seq: target.seq, digest: target.digest }] }));
+  await store.append({ token: `${sealed.record.stream_id}:0`, records: [sealed.canonical], payloads: [] });
+  const checkpointer = new Checkpointer({ signer: parseSignerKey(key), streamId: sequencer.streamId, everyEvents: 1 });
+  checkpointer.append(sealed.hash);
+  await store.appendCheckpoints([checkpointer.durable(checkpointer.head())!]);
+  return sealed;
+}
+
 const brief = (r: { findings: { seq: number; kind: string; detail: string }[] }) =>
   r.findings.map((f) => [f.seq, f.kind] as const).sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
 
@@ -88,10 +100,9 @@ describe('tamper matrix: each attack on the embedded engine, and the finding ver
     const [changed, deleted, lawful] = withPayload;
     await t.sql(`ALTER TABLE {db}.payloads UPDATE content = replaceOne(content, '{', '{"forged":1,') WHERE digest = '${changed!.digest}'`);
     await t.sql(`ALTER TABLE {db}.payloads DELETE WHERE digest = '${deleted!.digest}'`);
-    // A lawful erasure: the event that records it first, then the removal.
-    const { erasureEvent, StreamSequencer } = await import('@auditrail/core');
-    const sealed = new StreamSequencer().seal(erasureEvent({ event_type: 'audit.erasure', tenant_id: 'acme', service: { name: 'auditrail erase', version: null, environment: null }, reason: 'GDPR art. 17 request #4411', payloads: [{ stream_id: stream, seq: lawful!.seq, digest: lawful!.digest }] }));
-    await store.append({ token: `${sealed.record.stream_id}:0`, records: [sealed.canonical], payloads: [] });
+    // A lawful erasure: the event that records it first, in a stream of its own signed by the
+    // writer's key, then the removal.
+    const sealed = await recordErasure(store, stream, lawful!, writer.signerKey);
     await store.erasePayloads([lawful!.digest]);
     const report = await verify();
     expect(brief(report)).toEqual([
@@ -100,6 +111,30 @@ describe('tamper matrix: each attack on the embedded engine, and the finding ver
     ].sort((a, b) => (a[0] as number) - (b[0] as number)));
     expect(report.findings.find((f) => f.seq === changed!.seq)!.detail).toBe(`the payload of event ${changed!.seq} does not hash to the digest its record commits to`);
     expect(report.erased).toEqual([{ stream_id: stream, seq: lawful!.seq, digest: lawful!.digest, by: { event_id: sealed.record.event_id, event_type: 'audit.erasure', stream_id: sealed.record.stream_id, seq: 0, observed_at: expect.any(String) } }]);
+  });
+
+  it('delete a payload and record a forged erasure for it (no checkpoint, or one by another key) → missing', async () => {
+    const { store, stream, t, verify } = await audited();
+    const victim = (await t.records(stream)).find((r) => r['payload'] !== null)!;
+    const target = { seq: victim['seq'] as number, digest: (victim['payload'] as { digest: string }).digest };
+    // Unsigned: an erasure event nobody's checkpoint covers.
+    const { erasureEvent, StreamSequencer } = await import('@auditrail/core');
+    const forged = new StreamSequencer().seal(erasureEvent({ event_type: 'audit.erasure', tenant_id: 'acme', service: { name: 'auditrail erase', version: null, environment: null }, reason: 'routine', payloads: [{ stream_id: stream, ...target }] }));
+    await store.append({ token: `${forged.record.stream_id}:0`, records: [forged.canonical], payloads: [] });
+    await t.sql(`ALTER TABLE {db}.payloads DELETE WHERE digest = '${target.digest}'`);
+    let report = await verify();
+    expect(report.findings).toEqual([
+      { stream_id: stream, seq: target.seq, kind: 'missing', detail: `the payload of event ${target.seq} is missing; the audit.erasure event that names it (stream ${forged.record.stream_id}, seq 0) is covered by no verified signed checkpoint` },
+    ]);
+    expect(report.erased).toEqual([]);
+    // Signed with a key of the forger's own: still not trusted.
+    await recordErasure(store, stream, target, mallory.signerKey);
+    report = await verify();
+    expect(brief(report)).toEqual([
+      [0, 'unknown_key'],
+      [target.seq, 'missing'],
+    ].sort((a, b) => (a[0] as number) - (b[0] as number)));
+    expect(report.erased).toEqual([]);
   });
 
   it('delete one event → missing', async () => {

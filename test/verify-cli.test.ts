@@ -79,6 +79,17 @@ describe('auditrail verify with keys, published checkpoints and incremental stat
     const json = JSON.parse((await cli('verify', '--store', dir, '--key', other.verifierKey, '--json')).out);
     expect(json.findings.map((f: { kind: string }) => f.kind)).toEqual(expect.arrayContaining(['unknown_key', 'modified']));
     expect(json.state).toBeUndefined();
+
+    // An incremental verify still sees what changed behind the state in number: an event deleted…
+    await t.delete(processor.streamId, 3);
+    const behind = await cli(...args, '--incremental');
+    expect(behind.code).toBe(1);
+    expect(behind.out).toMatch(new RegExp(`${processor.streamId}\\s+50\\s+missing\\s+behind the last verified checkpoint \\(size 51\\) the stream now holds 50 events; run a full verify to find which`));
+    // …and the end of the stream cut below a signed checkpoint.
+    await t.sql(`ALTER TABLE {db}.events DELETE WHERE stream_id = '${processor.streamId}' AND seq >= 45`);
+    const cut = await cli(...args, '--incremental');
+    expect(cut.code).toBe(1);
+    expect(cut.out).toMatch(new RegExp(`${processor.streamId}\\s+45\\s+truncated\\s+a signed checkpoint \\(store and published\\) covers 51 events; the stream ends after 45`));
   });
 
   it('says so when signatures are not checked, and refuses what it cannot use (exit 2)', async () => {

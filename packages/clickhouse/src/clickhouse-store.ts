@@ -361,9 +361,11 @@ export class ClickHouseStore implements Store {
     const db = this.database;
     const after = options.after;
     // One key range per stream, so the primary key skips what an incremental verify saw before.
+    // One key range per stream listed, so the primary key skips what an incremental verify saw
+    // before; a stream not listed is read whole (as payloadProblems does).
     const ranges = (after ?? []).map((_, i) => `(stream_id = {as${i}:String} AND seq >= {aq${i}:UInt64})`);
-    const since = after === undefined ? '' : ` AND (${ranges.length > 0 ? ranges.join(' OR ') : '0'})`;
-    const positions = Object.fromEntries((after ?? []).flatMap((p, i) => [[`as${i}`, p.stream_id], [`aq${i}`, p.seq]]));
+    const since = after === undefined ? '' : ` AND (${[...ranges, 'stream_id NOT IN {listed:Array(String)}'].join(' OR ')})`;
+    const positions = Object.fromEntries([...(after ?? []).flatMap((p, i) => [[`as${i}`, p.stream_id], [`aq${i}`, p.seq]]), ['listed', (after ?? []).map((p) => p.stream_id)]]);
     const suspects = options.deep
       ? `SELECT stream_id, seq FROM ${db}.events WHERE (${DIFFERS.join(' OR ')} OR ${STORED_HASH_EXPR} != derived_hash OR derived_hash != ${DERIVED_HASH_EXPR})${since}`
       : `SELECT stream_id, seq FROM ${db}.events WHERE ${STORED_HASH_EXPR} != derived_hash${since} UNION ALL SELECT stream_id, seq FROM ${db}.events WHERE ${LINK_DRIFT}${since}`;
@@ -411,9 +413,18 @@ export class ClickHouseStore implements Store {
 
   async payloadProblems(options: PayloadProblemOptions = {}): Promise<PayloadProblem[]> {
     const after = afterPositions(options.after);
+    const { at, exclude } = options;
     const rows = await this.#rows<{ stream_id: string; seq: string; digest: string; problem: PayloadProblem['problem'] }>(
-      payloadProblemsSql(this.database, after.sql),
-      { ...after.params, limit: limitOf({ limit: options.limit ?? 10_000 }) },
+      payloadProblemsSql(this.database, after.sql, { at: at !== undefined, exclude: exclude !== undefined && exclude.length > 0 }),
+      {
+        ...after.params,
+        limit: limitOf({ limit: options.limit ?? 10_000 }),
+        at_streams: at?.map((p) => p.stream_id),
+        at_seqs: at?.map((p) => p.seq),
+        ex_streams: exclude?.map((p) => p.stream_id),
+        ex_seqs: exclude?.map((p) => p.seq),
+        ex_digests: exclude?.map((p) => p.digest),
+      },
     );
     return rows.map((r) => ({ stream_id: r.stream_id, seq: Number(r.seq), digest: r.digest, problem: r.problem }));
   }

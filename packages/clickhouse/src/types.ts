@@ -103,6 +103,14 @@ export interface PayloadProblemOptions {
    * a stream not listed. Default: every event.
    */
   after?: readonly StreamPosition[];
+  /** Only the events at these positions. */
+  at?: readonly StreamPosition[];
+  /**
+   * Leave out the events at these positions whose payload row is missing under exactly this digest
+   * (removals a recorded erasure names: the verifier accounts for them itself, so they never fill
+   * the limit). An altered row is always returned.
+   */
+  exclude?: readonly (StreamPosition & { readonly digest: string })[];
   /** Default 10000, at most 100000. */
   limit?: number;
 }
@@ -155,8 +163,8 @@ export interface Store extends EventSink {
   /**
    * Events whose derived columns were changed after insert (at most `limit`, default 1000): by
    * default found through derived_hash (a cheap column scan); with `deep`, by comparing every column
-   * with its record. With `after`, only events of the streams listed, at or past the seq given for
-   * each (what an incremental verify has not seen yet).
+   * with its record. With `after`, only events at or past the seq given for their stream, and every
+   * event of a stream not listed (what an incremental verify has not seen yet).
    */
   columnDrift(options?: { limit?: number; deep?: boolean; after?: readonly StreamPosition[] }): Promise<ColumnDrift[]>;
   /** Derived columns no longer MATERIALIZED from the record, or derived_hash out of the sorting key. */

@@ -3,6 +3,9 @@ import { type CheckpointSource, judgeCheckpoints, type TrustedHead } from './ver
 import { MerkleFeed, type VerifiedHead } from './verify/merkle-feed.js';
 import type { ChainRead, PayloadProblem, RecordedErasure, Store, StreamSummary } from './types.js';
 
+/** Payload problems listed at most (a store past it has failed verification many times over). */
+const PAYLOAD_PROBLEM_LIMIT = 100_000;
+
 /** Pages read ahead: two keep the engine busy while this process hashes (measured: 1 → 2 pages, +20%). */
 const PREFETCH = 2;
 
@@ -119,7 +122,13 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   columnCheck.catch(() => {});
   // Payloads: each event's content row must exist and hash to the digest its record commits to
   // (rehashed in the database), unless a recorded erasure removed it.
-  const payloadCheck = Promise.all([store.payloadProblems(after === undefined ? {} : { after }), store.erasures()]);
+  // Removals a recorded erasure names are left out of the scan (they never fill its limit) and
+  // judged apart, once it is known which erasure events a verified checkpoint covers.
+  const payloadCheck = store.erasures().then(async (erasures) => {
+    const exclude = erasures.flatMap((e) => e.payloads);
+    const problems = await store.payloadProblems({ ...(after === undefined ? {} : { after }), exclude, limit: PAYLOAD_PROBLEM_LIMIT });
+    return { erasures, problems };
+  });
   payloadCheck.catch(() => {});
   const totalEvents = streams.reduce((n, s) => n + s.events, 0);
   const findings: Finding[] = [...judged.findings];
@@ -165,8 +174,14 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
       detail: `column${d.columns.length > 1 ? 's' : ''} ${d.columns.join(', ')} differ${d.columns.length > 1 ? '' : 's'} from the record`,
     })),
   );
-  const [problems, erasures] = await payloadCheck;
-  const { payloadFindings, erased } = judgePayloads(problems, erasures);
+  const { erasures, problems } = await payloadCheck;
+  const named = erasures.flatMap((e) => e.payloads);
+  const removed = named.length === 0 ? [] : (await store.payloadProblems({ at: named, limit: PAYLOAD_PROBLEM_LIMIT })).filter((p) => p.problem === 'missing');
+  const covered = new Map(reports.map((r) => [r.stream_id, r.checkpoint_size]));
+  const { payloadFindings, erased } = judgePayloads(problems, removed, erasures, (e) => e.seq < (covered.get(e.stream_id) ?? 0));
+  if (problems.length >= PAYLOAD_PROBLEM_LIMIT) {
+    payloadFindings.push({ stream_id: '*', seq: -1, kind: 'missing', detail: `at least ${PAYLOAD_PROBLEM_LIMIT.toLocaleString('en')} payloads are missing or altered; the first ${PAYLOAD_PROBLEM_LIMIT.toLocaleString('en')} (by stream and seq) are listed` });
+  }
   findings.push(...payloadFindings);
   findings.forEach(count);
   return {
@@ -184,23 +199,42 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
 }
 
 /**
- * A payload row that is missing is lawful when an erasure or retention purge names exactly it
- * (its event's stream and seq, and the digest): reported as erased, with that event. Any other
+ * A payload that is missing is lawful only when an erasure or retention purge names exactly it (its
+ * event's stream and seq, and the digest) and that erasure event is itself covered by a verified
+ * signed checkpoint of its stream (`trusted`): anyone who can write rows could otherwise record an
+ * "erasure" for a payload they deleted. It is then reported as erased, with that event. Any other
  * missing row is `missing`; a row that no longer hashes to its digest is `modified`.
  */
-function judgePayloads(problems: readonly PayloadProblem[], erasures: readonly RecordedErasure[]): { payloadFindings: Finding[]; erased: ErasedReport[] } {
+function judgePayloads(
+  problems: readonly PayloadProblem[],
+  removed: readonly PayloadProblem[],
+  erasures: readonly RecordedErasure[],
+  trusted: (erasure: RecordedErasure) => boolean,
+): { payloadFindings: Finding[]; erased: ErasedReport[] } {
+  const key = (p: { stream_id: string; seq: number; digest: string }) => `${p.stream_id}\n${p.seq}\n${p.digest}`;
   const byPosition = new Map<string, RecordedErasure>();
-  for (const e of erasures) for (const p of e.payloads) byPosition.set(`${p.stream_id}\n${p.seq}\n${p.digest}`, e);
+  for (const e of erasures) for (const p of e.payloads) if (!byPosition.has(key(p)) || trusted(e)) byPosition.set(key(p), e);
   const payloadFindings: Finding[] = [];
   const erased: ErasedReport[] = [];
   for (const p of problems) {
-    const by = p.problem === 'missing' ? byPosition.get(`${p.stream_id}\n${p.seq}\n${p.digest}`) : undefined;
-    if (by !== undefined) {
+    payloadFindings.push(
+      p.problem === 'missing'
+        ? { stream_id: p.stream_id, seq: p.seq, kind: 'missing', detail: `the payload of event ${p.seq} is missing, and no recorded erasure removed it` }
+        : { stream_id: p.stream_id, seq: p.seq, kind: 'modified', detail: `the payload of event ${p.seq} does not hash to the digest its record commits to` },
+    );
+  }
+  for (const p of removed) {
+    const by = byPosition.get(key(p));
+    if (by === undefined) continue;
+    if (trusted(by)) {
       erased.push({ stream_id: p.stream_id, seq: p.seq, digest: p.digest, by: { event_id: by.event_id, event_type: by.event_type, stream_id: by.stream_id, seq: by.seq, observed_at: by.observed_at } });
-    } else if (p.problem === 'missing') {
-      payloadFindings.push({ stream_id: p.stream_id, seq: p.seq, kind: 'missing', detail: `the payload of event ${p.seq} is missing, and no recorded erasure removed it` });
     } else {
-      payloadFindings.push({ stream_id: p.stream_id, seq: p.seq, kind: 'modified', detail: `the payload of event ${p.seq} does not hash to the digest its record commits to` });
+      payloadFindings.push({
+        stream_id: p.stream_id,
+        seq: p.seq,
+        kind: 'missing',
+        detail: `the payload of event ${p.seq} is missing; the ${by.event_type} event that names it (stream ${by.stream_id}, seq ${by.seq}) is covered by no verified signed checkpoint`,
+      });
     }
   }
   return { payloadFindings, erased };
@@ -267,8 +301,11 @@ async function verifyStream(
     }
   };
   readAhead();
+  let rowsRead = 0;
   while (pages.length > 0) {
     const rows = await pages.shift()!;
+    // Rows written since the stream was summed up are read too; they are not in its count.
+    for (const row of rows) if (row.seq <= stream.last_seq) rowsRead++;
     readAhead();
     // Without checkpoints past where this verify starts there is no root to compare: no tree.
     if (sizes.length > 0) for (const row of rows) feed.push(row);
@@ -277,15 +314,28 @@ async function verifyStream(
   }
   feed.finish();
   const findings = verifier.finish();
+  // Behind where an incremental verify starts, the stream must still hold exactly seq 0..from-1.
+  const behind = stream.events - rowsRead;
+  if (from > 0 && behind !== from) {
+    findings.push({
+      stream_id: stream.stream_id,
+      seq: from - 1,
+      kind: behind < from ? 'missing' : 'inserted',
+      detail: `behind the last verified checkpoint (size ${from}) the stream now holds ${behind} events; run a full verify to find which`,
+    });
+  }
   const firstChainFinding = findings[0]?.seq ?? Infinity;
   const matched: VerifiedHead[] = [];
   let mismatch = false;
-  for (const size of sizes.sort((a, b) => a - b)) {
+  // Every trusted size, those behind the state too: a stream cut below one is truncated whatever
+  // this verify read.
+  for (const size of [...heads.keys()].sort((a, b) => a - b)) {
     const head = heads.get(size)!;
     if (size > stream.last_seq + 1) {
       findings.push({ stream_id: stream.stream_id, seq: stream.last_seq + 1, kind: 'truncated', detail: `a signed checkpoint (${head.sources.join(' and ')}) covers ${size} events; the stream ends after ${stream.last_seq + 1}` });
       break;
     }
+    if (size <= from) continue;
     const recomputed = feed.headAt(size);
     if (recomputed === undefined || size > firstChainFinding) continue;
     if (recomputed.root === head.root) {

@@ -1,11 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { type ChainRow, GENESIS_HASH, nodeHash, rootOf } from '@auditrail/core';
 import { describe, expect, it } from 'vitest';
 import { MerkleFeed } from '../src/verify/merkle-feed.ts';
 
+/** A fixed pseudo-random sequence (mulberry32): the same sizes on every run. */
+let seed = 0x5eed;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 /** A chain of n rows as the database returns them: leaf hashes, and the pair node at each odd seq (when `pairs`). */
 function chain(n: number, pairs: boolean): { rows: ChainRow[]; leaves: Buffer[] } {
-  const leaves = Array.from({ length: n }, () => randomBytes(32));
+  const leaves = Array.from({ length: n }, (_, i) => Buffer.alloc(32, i).fill(Math.floor(random() * 256), 0, 1));
   const rows = leaves.map((leaf, seq): ChainRow => {
     const prevHash = seq === 0 ? GENESIS_HASH : leaves[seq - 1]!.toString('hex');
     return { seq, prevHash, leafHash: leaf.toString('hex'), leaf, pair: pairs && seq % 2 === 1 ? nodeHash(leaves[seq - 1]!, leaf) : undefined };
@@ -18,17 +26,18 @@ describe('MerkleFeed: the tree a verifier recomputes from stored rows', () => {
     for (let n = 1; n <= 70; n++) {
       for (const pairs of [false, true]) {
         const { rows, leaves } = chain(n, pairs);
-        const sizes = [...new Set([n, 1 + Math.floor(Math.random() * n), 1 + Math.floor(Math.random() * n), n - (n % 2)])].filter((s) => s > 0);
+        const sizes = [...new Set([n, 1 + Math.floor(random() * n), 1 + Math.floor(random() * n), n - (n % 2)])].filter((s) => s > 0);
         const feed = new MerkleFeed(sizes);
         for (const r of rows) feed.push(r);
         feed.finish();
         for (const s of sizes) expect(feed.headAt(s)?.root, `n=${n} size=${s} pairs=${pairs}`).toBe(rootOf(leaves, 0, s).toString('hex'));
-        // Resumed from the smallest head, fed the rest: the same roots further on.
-        const from = Math.min(...sizes);
-        const resumed = new MerkleFeed(sizes, feed.headAt(from)!);
-        for (const r of rows.slice(from)) resumed.push(r);
-        resumed.finish();
-        for (const s of sizes.filter((x) => x > from)) expect(resumed.headAt(s)?.root, `resumed n=${n} from=${from} size=${s}`).toBe(rootOf(leaves, 0, s).toString('hex'));
+        // Resumed from each head, fed the rest: the same roots further on.
+        for (const from of sizes) {
+          const resumed = new MerkleFeed(sizes, feed.headAt(from)!);
+          for (const r of rows.slice(from)) resumed.push(r);
+          resumed.finish();
+          for (const s of sizes.filter((x) => x > from)) expect(resumed.headAt(s)?.root, `resumed n=${n} from=${from} size=${s}`).toBe(rootOf(leaves, 0, s).toString('hex'));
+        }
       }
     }
   });
