@@ -14,7 +14,7 @@ export { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, MerkleFrontie
 export type { Hash } from './merkle/merkle.js';
 export { generateKeys, keyHash, openNote, parseSignerKey, parseVerifierKey, signNote } from './checkpoint/note.js';
 export type { NoteSignature, Signer, Verifier } from './checkpoint/note.js';
-export { formatCheckpoint, parseCheckpoint } from './checkpoint/checkpoint.js';
+export { formatCheckpoint, openCheckpoint, parseCheckpoint } from './checkpoint/checkpoint.js';
 export type { Checkpoint } from './checkpoint/checkpoint.js';
 export { checkpointOrigin, signCheckpoint, streamOfOrigin } from './checkpoint/checkpoint-record.js';
 export type { CheckpointRecord, CheckpointSink } from './checkpoint/checkpoint-record.js';

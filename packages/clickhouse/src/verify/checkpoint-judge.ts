@@ -1,4 +1,4 @@
-import { type CheckpointRecord, type Finding, openNote, parseCheckpoint, streamOfOrigin, type Verifier } from '@auditrail/core';
+import { type CheckpointRecord, type Finding, openCheckpoint, streamOfOrigin, type Verifier } from '@auditrail/core';
 
 /** Where a checkpoint was read: the store's `checkpoints` table, or a log published outside it. */
 export type CheckpointSource = 'store' | 'published';
@@ -40,8 +40,7 @@ export function judgeCheckpoints(sources: { store: readonly CheckpointRecord[]; 
     let stream = c.stream_id;
     let head: { size: number; root: string };
     try {
-      const { text, signatures } = openNote(c.note, keys);
-      const checkpoint = parseCheckpoint(text);
+      const { checkpoint, signatures } = openCheckpoint(c.note, keys);
       stream = streamOfOrigin(checkpoint.origin) ?? stream;
       head = { size: Number(checkpoint.size), root: Buffer.from(checkpoint.root).toString('hex') };
       if (keys.length > 0) {

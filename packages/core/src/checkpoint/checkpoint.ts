@@ -1,4 +1,5 @@
 import { AuditrailError } from '../errors.js';
+import { type NoteSignature, openNote, type Verifier } from './note.js';
 
 /**
  * A C2SP tlog checkpoint (https://c2sp.org/tlog-checkpoint): the body of a signed note naming a
@@ -35,4 +36,14 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (rootBytes?.length !== 32) throw new AuditrailError('INVALID_INPUT', 'checkpoint root must be 32 bytes in base64');
   if (extensions.some((e) => e.length === 0)) throw new AuditrailError('INVALID_INPUT', 'checkpoint has an empty extension line');
   return { origin, size: BigInt(size), root: rootBytes, extensions };
+}
+
+/**
+ * Opens a signed checkpoint note: its checkpoint and each signature's status against `verifiers`
+ * (none: every signature `unknown_key`, the form alone is checked). A note or checkpoint that is not
+ * well formed is an `INVALID_INPUT` error.
+ */
+export function openCheckpoint(note: string, verifiers: readonly Verifier[] = []): { checkpoint: Checkpoint; signatures: NoteSignature[] } {
+  const { text, signatures } = openNote(note, verifiers);
+  return { checkpoint: parseCheckpoint(text), signatures };
 }

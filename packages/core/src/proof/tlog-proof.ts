@@ -1,5 +1,4 @@
-import { type Checkpoint, parseCheckpoint } from '../checkpoint/checkpoint.js';
-import { openNote } from '../checkpoint/note.js';
+import { type Checkpoint, openCheckpoint } from '../checkpoint/checkpoint.js';
 import { AuditrailError } from '../errors.js';
 
 /**
@@ -75,7 +74,7 @@ export function formatHashLines(path: readonly Uint8Array[]): string {
 /** Checks a signed checkpoint note's form (not its signatures: no keys are given) and reads its checkpoint. */
 export function readCheckpointNote(note: string, what: string): Checkpoint {
   try {
-    return parseCheckpoint(openNote(note, []).text);
+    return openCheckpoint(note).checkpoint;
   } catch (e) {
     throw new AuditrailError('INVALID_INPUT', `${what}: ${(e as Error).message}`, { cause: e });
   }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { AuditrailError } from '../../errors.js';
-import { parseCheckpoint } from '../checkpoint.js';
+import { type Checkpoint, openCheckpoint } from '../checkpoint.js';
 import { type CheckpointRecord, streamOfOrigin } from '../checkpoint-record.js';
-import { openNote } from '../note.js';
 
 /**
  * The wire form of published checkpoints: one line of JSON per checkpoint, the same in a file, in
@@ -20,9 +19,9 @@ const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
  * What the note says, or why it cannot be read. Signatures are not checked (no keys are given), but
  * the note must be a well-formed signed note whose text is a checkpoint.
  */
-function checkpointOfNote(note: string): ReturnType<typeof parseCheckpoint> | string {
+function checkpointOfNote(note: string): Checkpoint | string {
   try {
-    return parseCheckpoint(openNote(note, []).text);
+    return openCheckpoint(note).checkpoint;
   } catch (e) {
     return (e as Error).message;
   }
