@@ -1,10 +1,11 @@
 import { trace } from '@opentelemetry/api';
-import { generateKeys, openNote, parseCheckpoint, parseVerifierKey, rootOf, type CheckpointRecord } from '@auditrail/core';
+import { generateKeys, openNote, parseCheckpoint, parseVerifierKey, rootOf, type CheckpointRecord, type EventBatch } from '@auditrail/core';
 import type { Store } from '@auditrail/clickhouse';
 import { withLlmCall, withRequestContext } from '@auditrail/instrumentation';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditedApp, freshStore } from './support/audited-app.ts';
 import { Tamperer } from './support/tamper.ts';
+import { unstoredCheckpointLimit } from '../packages/processor/src/audit-span-processor.ts';
 
 const keys = generateKeys('audit.example.com');
 const open: { close(): Promise<void> }[] = [];
@@ -96,6 +97,69 @@ describe('the processor signs checkpoints of its stream', () => {
     await provider.shutdown();
     trace.disable();
     expect((await store.checkpoints()).map((c) => c.size)).toEqual([7, 13]);
+  });
+
+  it('keeps writing events while the checkpoints table hangs, and shuts down within one export timeout', async () => {
+    const store = await freshStore();
+    open.push(store);
+    const errors: string[] = [];
+    // The checkpoints table (and a publication sink) never answer; the events table does.
+    const hung = new Promise<void>(() => {});
+    const sink = { append: (batch: EventBatch) => store.append(batch), appendCheckpoints: () => hung };
+    const { processor, provider } = auditedApp({
+      sink,
+      checkpoints: { key: keys.signerKey, everyEvents: 2, sinks: [{ name: 'hung', publish: () => hung }] },
+      batchLingerMillis: 0,
+      exportTimeoutMillis: 300,
+      logger: { warn: () => {}, error: (m) => errors.push(m) },
+    });
+    await calls(9, 3, () => processor.forceFlush());
+    expect(processor.stats()).toMatchObject({ written: 10, pending: 0, checkpoints: { signed: 3, stored: 0, storeFailures: 0 } });
+    expect(await store.scan({}, { limit: 100 })).toHaveLength(10);
+    const started = performance.now();
+    const shutdown = provider.shutdown().then(() => 'shut down');
+    expect(await Promise.race([shutdown, new Promise((r) => setTimeout(r, 5000, 'still waiting'))])).toBe('shut down');
+    trace.disable();
+    // The writes, the last checkpoint's store and the publication sinks share one deadline (each got the whole timeout before).
+    expect(performance.now() - started).toBeLessThan(3 * 300);
+    // Batches of 4, 3 and 3 events, each a checkpoint: the first hangs in the table, the other two wait behind it.
+    expect(processor.stats().checkpoints).toMatchObject({ signed: 3, stored: 0 });
+    expect(errors.filter((e) => e.includes('not stored within'))).toEqual([`auditrail: 3 checkpoints of stream ${processor.streamId} not stored within 300 ms`]);
+  });
+
+  it('holds a bounded number of checkpoints while the table refuses them, dropping the oldest waiting and counting them', async () => {
+    const store = await freshStore();
+    open.push(store);
+    const warnings: string[] = [];
+    let refusing = true;
+    const sink = {
+      append: (batch: EventBatch) => store.append(batch),
+      appendCheckpoints: (records: readonly CheckpointRecord[]) => (refusing ? Promise.reject(new Error('table checkpoints does not exist')) : store.appendCheckpoints(records)),
+    };
+    // 1,000 in production; 5 here, so that ten inserts go past it.
+    unstoredCheckpointLimit.max = 5;
+    try {
+      const { processor, provider } = auditedApp({
+        sink,
+        checkpoints: { key: keys.signerKey, everyEvents: 1 },
+        batchLingerMillis: 0,
+        logger: { warn: (m) => warnings.push(m), error: () => {} },
+      });
+      // Each flush is one batch, and each batch a checkpoint: sizes 2 (with the stream-open event), 3, …, 11.
+      await calls(10, 1, () => processor.forceFlush());
+      expect(processor.stats()).toMatchObject({ written: 11, pending: 0 });
+      // The first (size 2) is the call being retried; of the nine behind it the oldest four (3 to 6) are dropped.
+      expect(processor.stats().checkpoints).toMatchObject({ signed: 10, stored: 0, storeDropped: 4 });
+      expect(warnings).toEqual([expect.stringMatching(/^auditrail: more than 5 checkpoints of stream \S+ not stored; dropping the oldest/)]);
+      refusing = false;
+      await provider.shutdown();
+      trace.disable();
+      expect((await store.checkpoints()).map((c) => c.size)).toEqual([2, 7, 8, 9, 10, 11]);
+      expect(processor.stats().checkpoints).toMatchObject({ signed: 10, stored: 6, storeDropped: 4 });
+      expect(warnings.slice(1)).toEqual(['auditrail: storing checkpoints recovered; storing resumed']);
+    } finally {
+      unstoredCheckpointLimit.max = 1000;
+    }
   });
 
   it('publishes to sinks outside the database; a sink that is down holds up neither ingest nor shutdown, and its misses are counted', async () => {

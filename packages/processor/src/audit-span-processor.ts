@@ -12,7 +12,15 @@ import type { AuditSpanProcessorOptions, ProcessorLogger, ProcessorStats } from 
 import { PACKAGE_VERSION } from './version.js';
 
 const MAX_BACKOFF_MS = 5000;
-
+/**
+ * Signed checkpoints held for the store while it refuses them (besides the batch being sent); past
+ * `max` the oldest are dropped and counted: a later checkpoint of the stream covers everything an
+ * older one does, and the publication sinks still have them. Internal (the package does not export
+ * it): a test lowers it to reach the bound without a thousand inserts.
+ */
+export const unstoredCheckpointLimit = { max: 1000 };
+/** Checkpoints the store is given per call (one call at a time, a failed one retried whole with the same records). */
+const CHECKPOINT_STORE_BATCH = 100;
 
 /**
  * The OTel SDK's suppress-tracing flag (`suppressTracing()` of @opentelemetry/core): the same
@@ -99,14 +107,22 @@ export class AuditSpanProcessor implements SpanProcessor {
   #redactingEvents = 0;
   /** Signs checkpoints of the stream; undefined when checkpoints are off. */
   readonly #checkpointer: Checkpointer | undefined;
-  /** Signed checkpoints not yet stored beside the events, oldest first. */
+  /** Signed checkpoints waiting to be stored beside the events, oldest first (at most unstoredCheckpointLimit.max). */
   readonly #unstoredCheckpoints: CheckpointRecord[] = [];
-  #checkpointStats = { signed: 0, stored: 0, storeFailures: 0 };
+  /** The checkpoints being stored (and retried, the same ones, until they are); older than every waiting one. */
+  #storingCheckpoints: readonly CheckpointRecord[] = [];
+  #checkpointStats = { signed: 0, stored: 0, storeFailures: 0, storeDropped: 0 };
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
   /** Publishes checkpoints outside the database; undefined without sinks. */
   #publisher: CheckpointPublisher | undefined;
-  #checkpointRetryAt = 0;
+  /** The checkpoints' own store loop, apart from the events' (#write): never awaited by it. */
+  #storing: Promise<void> | undefined;
+  /** Ends the checkpoint loop's backoff early (shutdown). */
+  #checkpointWake: (() => void) | undefined;
   #checkpointBackoff: number;
+  /** Since the checkpoints' store first failed, until it succeeds: the failure and the recovery are logged once each. */
+  #checkpointsFailing = false;
+  #warnedCheckpointsDropped = false;
 
   constructor(options: AuditSpanProcessorOptions) {
     this.#config = resolveProcessorConfig(options);
@@ -165,17 +181,18 @@ export class AuditSpanProcessor implements SpanProcessor {
     };
   }
 
-  /** Signs a checkpoint of what is durable now, when one is due (or any new event, when `force`). */
+  /** Signs a checkpoint of what is durable now (`head`: the tree the last write made durable), when one is due (or any new event, when `force`). */
   #checkpoint(force: boolean, head?: TreeHead): void {
     try {
-      const record = this.#checkpointer?.durable(head ?? { size: 0, root: Buffer.alloc(0) }, force);
+      const record = this.#checkpointer?.durable(head, force);
       if (record === undefined) return;
       this.#checkpointStats.signed++;
       // The sinks' own I/O (an HTTP POST) must not be traced back into this processor.
       if (this.#publisher !== undefined) context.with(context.active().setValue(SUPPRESS_TRACING, true), () => this.#publisher!.publish(record));
       if (this.#config.sink.appendCheckpoints !== undefined) {
         this.#unstoredCheckpoints.push(record);
-        void this.#write();
+        this.#trimCheckpoints();
+        void this.#storeCheckpoints();
       }
     } catch (e) {
       this.#logger.error(`auditrail: signing a checkpoint failed: ${(e as Error).message}`);
@@ -216,7 +233,12 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   /** Seals everything queued and waits until it is written (or the export timeout passes). */
-  async forceFlush(): Promise<void> {
+  forceFlush(): Promise<void> {
+    return this.#flush(performance.now() + this.#config.exportTimeoutMillis);
+  }
+
+  /** forceFlush, waiting until `deadline` (a performance.now() time) at the latest. */
+  async #flush(deadline: number): Promise<void> {
     this.#clearTimer();
     // What was queued when the flush was asked for: spans that keep arriving meanwhile go on in the
     // usual ticks, so a flush under sustained load still ends.
@@ -228,17 +250,22 @@ export class AuditSpanProcessor implements SpanProcessor {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (this.#queue.length > 0 && this.#timer === undefined) this.#schedule(this.#config.scheduledDelayMillis);
-    await this.#waitForWrites();
+    await this.#waitForWrites(deadline);
   }
 
-  /** Idempotent: flushes what was accepted and stops accepting. Spans ended afterwards are counted as dropped. */
+  /**
+   * Idempotent: flushes what was accepted and stops accepting. Spans ended afterwards are counted as
+   * dropped. Resolves within about exportTimeoutMillis: one deadline for the writes, the last
+   * checkpoint's store and the publication sinks, each getting what the one before left of it.
+   */
   shutdown(): Promise<void> {
-    this.#shutdown ??= this.forceFlush().then(async () => {
+    const deadline = performance.now() + this.#config.exportTimeoutMillis;
+    this.#shutdown ??= this.#flush(deadline).then(async () => {
       // The last checkpoint covers every event written, and is stored before the processor ends.
       clearInterval(this.#checkpointTimer);
       this.#checkpoint(true);
-      await this.#waitForCheckpoints();
-      await this.#publisher?.close(this.#config.exportTimeoutMillis);
+      await this.#waitForCheckpoints(deadline);
+      await this.#publisher?.close(remaining(deadline));
       await this.#redaction?.close();
       const left = this.#redactingEvents + this.#sealedEvents;
       if (left > 0) this.#logger.error(`auditrail: shut down with ${left} events of stream ${this.streamId} not written`);
@@ -465,23 +492,11 @@ export class AuditSpanProcessor implements SpanProcessor {
   #write(): Promise<void> {
     this.#writing ??= (async () => {
       let backoff = this.#config.retryBackoffMillis;
-      while (this.#inflight !== undefined || this.#chunks.length > 0 || this.#unstoredCheckpoints.length > 0) {
-        // Checkpoints are stored between batches; a checkpoints table that refuses them is retried
-        // on its own backoff and never holds back the events.
-        if (this.#unstoredCheckpoints.length > 0 && performance.now() >= this.#checkpointRetryAt) {
-          const stored = await this.#storeCheckpoints();
-          this.#checkpointRetryAt = stored ? 0 : performance.now() + this.#checkpointBackoff;
-          this.#checkpointBackoff = stored ? this.#config.retryBackoffMillis : Math.min(this.#checkpointBackoff * 2, MAX_BACKOFF_MS);
-        }
-        if (this.#inflight === undefined && this.#chunks.length === 0) {
-          if (this.#unstoredCheckpoints.length === 0) break;
-          await sleep(Math.max(1, this.#checkpointRetryAt - performance.now()));
-          continue;
-        }
+      while (this.#inflight !== undefined || this.#chunks.length > 0) {
         if (this.#inflight === undefined) {
           const linger = this.#lingerMillis();
           if (linger > 0) {
-            await this.#sleepUnlessWoken(linger);
+            await sleepUnlessWoken(linger, (wake) => (this.#wake = wake));
             continue;
           }
         }
@@ -531,21 +546,6 @@ export class AuditSpanProcessor implements SpanProcessor {
     return Math.max(0, batchLingerMillis - waited);
   }
 
-  #sleepUnlessWoken(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      timer.unref?.();
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-    });
-  }
-
   /** Merges the oldest sealed chunks into one batch of at most maxBatchSize events (at least one chunk). */
   #nextBatch(): Batch {
     const first = this.#chunks.shift()!;
@@ -564,71 +564,134 @@ export class AuditSpanProcessor implements SpanProcessor {
     return { token: `${this.streamId}:${first.firstSeq}`, records, payloads, end: first.firstSeq + records.length, head };
   }
 
-  /** Stores the signed checkpoints not yet stored beside the events; false when the sink failed (they are kept for a retry). */
-  async #storeCheckpoints(): Promise<boolean> {
-    const records = this.#unstoredCheckpoints.slice();
-    try {
-      await context.with(context.active().setValue(SUPPRESS_TRACING, true), () => this.#config.sink.appendCheckpoints!(records));
-      this.#unstoredCheckpoints.splice(0, records.length);
-      this.#checkpointStats.stored += records.length;
-      return true;
-    } catch (e) {
-      if (this.#checkpointStats.storeFailures++ === 0) this.#logger.error(`auditrail: storing checkpoints failed, retrying with backoff: ${(e as Error).message}`);
-      return false;
+  /**
+   * Stores the signed checkpoints beside the events, in their own loop: in order, one call at a
+   * time, a failed call retried whole (the same records, so the store's insert token makes a retry
+   * a no-op) after a backoff from retryBackoffMillis doubling to 5 s. The events' loop never waits
+   * for it, so a checkpoints table that is slow, hangs or refuses them never holds back the events.
+   */
+  #storeCheckpoints(): Promise<void> {
+    this.#storing ??= (async () => {
+      // Whoever signed the checkpoint (the events' loop, a timer, shutdown) goes on before the store is called.
+      await undefined;
+      try {
+        while (this.#storingCheckpoints.length > 0 || this.#unstoredCheckpoints.length > 0) {
+          if (this.#storingCheckpoints.length === 0) this.#storingCheckpoints = this.#unstoredCheckpoints.splice(0, CHECKPOINT_STORE_BATCH);
+          const records = this.#storingCheckpoints;
+          try {
+            await context.with(context.active().setValue(SUPPRESS_TRACING, true), () => this.#config.sink.appendCheckpoints!(records));
+            this.#storingCheckpoints = [];
+            this.#checkpointStats.stored += records.length;
+            this.#checkpointBackoff = this.#config.retryBackoffMillis;
+            if (this.#checkpointsFailing) {
+              this.#checkpointsFailing = false;
+              this.#warnedCheckpointsDropped = false;
+              this.#logger.warn(`auditrail: storing checkpoints recovered; storing resumed`);
+            }
+          } catch (e) {
+            this.#checkpointStats.storeFailures++;
+            if (!this.#checkpointsFailing) {
+              this.#checkpointsFailing = true;
+              this.#logger.error(`auditrail: storing checkpoints failed, retrying with backoff: ${(e as Error).message}`);
+            }
+            const wait = this.#checkpointBackoff;
+            this.#checkpointBackoff = Math.min(wait * 2, MAX_BACKOFF_MS);
+            await sleepUnlessWoken(wait, (wake) => (this.#checkpointWake = wake));
+          }
+        }
+      } finally {
+        // At once when the loop ends (no microtask between): a checkpoint signed after it starts a new loop.
+        this.#storing = undefined;
+      }
+    })();
+    return this.#storing;
+  }
+
+  /** Drops the oldest waiting checkpoints past unstoredCheckpointLimit.max, counted, with one warning per outage. */
+  #trimCheckpoints(): void {
+    const { max } = unstoredCheckpointLimit;
+    const over = this.#unstoredCheckpoints.length - max;
+    if (over <= 0) return;
+    this.#unstoredCheckpoints.splice(0, over);
+    this.#checkpointStats.storeDropped += over;
+    if (!this.#warnedCheckpointsDropped) {
+      this.#warnedCheckpointsDropped = true;
+      this.#logger.warn(`auditrail: more than ${max} checkpoints of stream ${this.streamId} not stored; dropping the oldest (counted as storeDropped; later checkpoints cover them, and the publication sinks have them)`);
     }
   }
 
-  /** At shutdown: waits until the last checkpoints are stored, or the export timeout passes. */
-  async #waitForCheckpoints(): Promise<void> {
-    if (this.#unstoredCheckpoints.length === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#config.exportTimeoutMillis)));
-    const stored = (async () => {
-      while (this.#unstoredCheckpoints.length > 0) await this.#write();
-      return 'done' as const;
-    })();
-    if ((await Promise.race([stored, timeout])) === 'timeout') this.#logger.error(`auditrail: ${this.#unstoredCheckpoints.length} checkpoints of stream ${this.streamId} not stored within ${this.#config.exportTimeoutMillis} ms`);
-    clearTimeout(timer);
+  /** At shutdown: retries the store now and waits until the last checkpoints are stored, or `deadline` passes. */
+  async #waitForCheckpoints(deadline: number): Promise<void> {
+    if (this.#storing === undefined) return;
+    this.#checkpointBackoff = this.#config.retryBackoffMillis;
+    this.#checkpointWake?.();
+    if (!(await settlesWithin(this.#storing, remaining(deadline)))) {
+      this.#logger.error(`auditrail: ${this.#storingCheckpoints.length + this.#unstoredCheckpoints.length} checkpoints of stream ${this.streamId} not stored within ${this.#config.exportTimeoutMillis} ms`);
+    }
   }
 
   /**
    * Waits until everything accepted so far is written — the chunks still in redaction are sealed
-   * first, which gives them their seqs — or the export timeout passes: one deadline for both.
+   * first, which gives them their seqs — or `deadline` passes: one deadline for both.
    */
-  async #waitForWrites(): Promise<void> {
+  async #waitForWrites(deadline: number): Promise<void> {
     if (this.#redacting.length === 0 && this.#durable >= this.#sequencer.nextSeq) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let waiter: { seq: number; resolve: () => void } | undefined;
     let gaveUp = false;
-    const written = (async (): Promise<'done'> => {
+    const written = (async (): Promise<void> => {
       await Promise.all(this.#redacting.map((s) => s.done));
       const seq = this.#sequencer.nextSeq;
       // Past the deadline nobody waits any more: no waiter to leave behind.
-      if (gaveUp || this.#durable >= seq) return 'done';
-      return new Promise<'done'>((resolve) => {
-        waiter = { seq, resolve: () => resolve('done') };
+      if (gaveUp || this.#durable >= seq) return;
+      return new Promise<void>((resolve) => {
+        waiter = { seq, resolve };
         this.#waiters.push(waiter);
         void this.#write();
         this.#wake?.();
       });
     })();
-    const timeout = new Promise<'timeout'>((resolve) => {
-      // Not unref-ed: the app asked to wait, so the process stays up until the writes or the timeout.
-      timer = setTimeout(() => resolve('timeout'), this.#config.exportTimeoutMillis);
-    });
-    const result = await Promise.race([written, timeout]);
-    clearTimeout(timer);
-    if (result === 'timeout') {
+    if (!(await settlesWithin(written, remaining(deadline)))) {
       gaveUp = true;
       const i = waiter === undefined ? -1 : this.#waiters.indexOf(waiter);
       if (i >= 0) this.#waiters.splice(i, 1);
       this.#logger.error(`auditrail: ${this.#redactingEvents + this.#sealedEvents} events not written within ${this.#config.exportTimeoutMillis} ms; still retrying`);
     }
   }
-
-
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+/** A sleep of `ms` (its timer unref-ed: an idle wait never keeps the app alive) that the function handed to `setWake` ends early. */
+function sleepUnlessWoken(ms: number, setWake: (wake: (() => void) | undefined) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      setWake(undefined);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref?.();
+    setWake(done);
+  });
+}
+
+/**
+ * Whether `promise` settles within `ms`; the timer is cleared either way. Not unref-ed: the app
+ * asked to wait, so the process stays up until the work is done or the time is up.
+ */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Milliseconds left until `deadline` (a performance.now() time), never negative. */
+function remaining(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
 }

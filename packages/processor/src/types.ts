@@ -101,12 +101,17 @@ export interface ProcessorStats {
   readonly pending: number;
   /** Failed writes, each retried. */
   readonly writeFailures: number;
-  /** Checkpoints: signed, stored beside the events, failed stores (retried), and per publication sink. Absent when checkpoints are off. */
+  /**
+   * Checkpoints: signed, stored beside the events, failed stores (retried), dropped unstored (past
+   * 1,000 waiting while the store refuses them, the oldest; later checkpoints cover them and the
+   * publication sinks still have them), and per publication sink. Absent when checkpoints are off.
+   */
   readonly checkpoints?: {
     readonly signed: number;
     readonly size: number;
     readonly stored: number;
     readonly storeFailures: number;
+    readonly storeDropped: number;
     readonly sinks: readonly { readonly name: string; readonly published: number; readonly failedAttempts: number; readonly pending: number; readonly dropped: number }[];
   };
 }

@@ -63,13 +63,14 @@ export class Checkpointer {
   }
 
   /**
-   * Records that the events up to `head.size` are durable, and signs a checkpoint of that size when
-   * one is due: `everyEvents` more since the last, or any new event when `force` (a timer, shutdown).
+   * Records that the events up to `head.size` are durable (`undefined`: nothing new since the last
+   * call), and signs a checkpoint of the durable size when one is due: `everyEvents` more since the
+   * last, or any new event when `force` (a timer, shutdown).
    */
-  durable(head: TreeHead, force = false): CheckpointRecord | undefined {
-    if (this.#durable === undefined || head.size > this.#durable.size) this.#durable = head;
+  durable(head: TreeHead | undefined, force = false): CheckpointRecord | undefined {
+    if (head !== undefined && (this.#durable === undefined || head.size > this.#durable.size)) this.#durable = head;
     const d = this.#durable;
-    if (d.size <= this.#signed || (!force && d.size - this.#signed < this.#everyEvents)) return undefined;
+    if (d === undefined || d.size <= this.#signed || (!force && d.size - this.#signed < this.#everyEvents)) return undefined;
     this.#signed = d.size;
     return signCheckpoint(this.#signer, { streamId: this.#streamId, origin: this.origin, size: d.size, root: d.root });
   }
