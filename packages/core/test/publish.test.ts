@@ -483,11 +483,88 @@ describe('checkpointSinkFromUrl', () => {
     };
     const forms = 'use one of file:/path/to/checkpoints.jsonl, syslog+tcp://host:port, syslog+udp://host:port, http(s)://host/path';
     expect(refused('/var/log/checkpoints.jsonl')).toBe(`checkpoint sink "/var/log/checkpoints.jsonl": not a checkpoint sink; ${forms}`);
-    expect(refused(`htps://auditrail:${PASSWORD}@ct.example.com/`)).toBe(`checkpoint sink "htps://***@ct.example.com/": not a checkpoint sink; ${forms}`);
+    // PASSWORD holds a `#`: what follows the `@` might be a fragment's, so it is masked too.
+    expect(refused(`htps://auditrail:${PASSWORD}@ct.example.com/`)).toBe(`checkpoint sink "htps://***": not a checkpoint sink; ${forms}`);
     expect(refused('syslog://logs.internal:514')).toBe(`checkpoint sink "syslog://logs.internal:514": not a checkpoint sink; ${forms}`);
     expect(refused('file:')).toBe('checkpoint sink "file:": no path after file:');
     expect(refused('file://remote.example/x')).toMatch(/^checkpoint sink "file:\/\/remote.example\/x": not a local file URL/);
     expect(refused(`syslog+tcp://auditrail:${encodeURIComponent(PASSWORD)}@logs.internal:514`)).toBe('checkpoint sink "syslog+tcp://***@logs.internal:514": syslog takes no user or password');
     expect(refused('syslog+udp://logs.internal:514/x?y=1')).toBe('checkpoint sink "syslog+udp://logs.internal:514/x?y=***": syslog takes no path, query or fragment');
+  });
+});
+
+describe('credentials in sink URLs', () => {
+  /** Pieces of the user name and passwords below: none may appear in a name or a message, whatever surrounds them. */
+  const SECRETS = ['usr8', 'Sx7', 'Qk9', 'Zr4'];
+  const shown = (u: string): string => {
+    try {
+      return checkpointSinkFromUrl(u).name;
+    } catch (e) {
+      expect(e).toBeInstanceOf(AuditrailError);
+      return (e as Error).message;
+    }
+  };
+
+  it('hides the user info whatever characters the password holds, in the sink name and in every error', () => {
+    const named = 'https://***@example.com/cp';
+    const notUrl = 'HTTP checkpoint sink https://***@example.com/cp: url is not a URL';
+    const cases: [password: string, shown: string][] = [
+      ['Sx7/Qk9', notUrl],
+      ['Sx7@Qk9', named],
+      ['Sx7:Qk9', named],
+      ['Sx7#Qk9', 'HTTP checkpoint sink https://***: url is not a URL'],
+      ['Sx7?Qk9=Zr4', 'HTTP checkpoint sink https://***: url is not a URL'],
+      ['Sx7/Qk9@Zr4', notUrl],
+      ['Sx7%2FQk9%40Zr4%3A', named],
+      ['Sx7%ZZQk9', 'HTTP checkpoint sink https://***@example.com/cp: user info is not valid percent-encoding (it is not shown)'],
+    ];
+    expect(cases.map(([password]) => [password, shown(`https://usr8:${password}@example.com/cp`)])).toEqual(cases);
+    expect(shown('syslog+tcp://usr8:Sx7/Qk9@logs.internal:514')).toBe('checkpoint sink "syslog+tcp://***@logs.internal:514": not a URL; expected syslog+tcp://host:port');
+    expect(shown('syslog+udp://usr8:Sx7@Qk9@logs.internal')).toBe('checkpoint sink "syslog+udp://***@logs.internal": syslog takes no user or password');
+    expect(shown('file://usr8:Sx7/Qk9@remote/x')).toBe('checkpoint sink "file://***@remote/x": not a local file URL (Invalid URL)');
+  });
+
+  it('hides them in URLs no parser reads as the writer meant, masking more rather than less', () => {
+    const urls = [
+      'https://usr8:Sx7@',
+      'https://usr8:Sx7 Qk9@exa mple.com/cp',
+      'http:usr8:Sx7@example.com/cp',
+      'https:\\\\usr8:Sx7@example.com/cp',
+      'htps://usr8:Sx7/Qk9@example.com/cp?token=Zr4#Zr4',
+      'https://example.com/cp?token=Zr4@Qk9#Sx7',
+      'https://example.com/cp?token=Sx7&Qk9#',
+      'https://example.com/cp?email=usr8@example.com&token=Sx7',
+      'https://usr8:Sx7@Qk9@Zr4@example.com/cp',
+      'usr8:Sx7@example.com',
+    ];
+    expect(urls.map(shown)).toEqual([
+      'HTTP checkpoint sink https://***@: url is not a URL',
+      'HTTP checkpoint sink https://***@exa mple.com/cp: url is not a URL',
+      '***@example.com/cp',
+      '***@example.com/cp',
+      `checkpoint sink "htps://***@example.com/cp?token=***#***": not a checkpoint sink; use one of file:/path/to/checkpoints.jsonl, syslog+tcp://host:port, syslog+udp://host:port, http(s)://host/path`,
+      'https://***',
+      'https://example.com/cp?token=***&***#',
+      'https://***',
+      'https://***@example.com/cp',
+      expect.stringMatching(/^checkpoint sink "\*\*\*@example.com": not a checkpoint sink/),
+    ]);
+    for (const u of urls) for (const s of SECRETS) expect(shown(u)).not.toContain(s);
+  });
+
+  it('keeps them out of publication failures and syslog options', async () => {
+    const closed = createTcpServer();
+    const port = await new Promise<number>((resolve) => closed.listen(0, '127.0.0.1', () => resolve((closed.address() as AddressInfo).port)));
+    await new Promise((resolve) => closed.close(resolve));
+    const sink = new HttpCheckpointSink({ url: `http://usr8:Sx7%2FQk9@127.0.0.1:${port}/cp?token=Zr4`, timeoutMillis: 2_000 });
+    const failure = await sink.publish([checkpoint('s1', 1)]).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    expect(failure).toMatch(new RegExp(`^http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/cp\\?token=\\*\\*\\*: POST failed: `));
+    for (const s of SECRETS) expect(failure).not.toContain(s);
+    expect(() => new SyslogCheckpointSink({ host: 'usr8:Sx7@logs.internal', port: 514, protocol: 'tcp' })).toThrow(
+      new AuditrailError('INVALID_CONFIG', 'syslog checkpoint sink: host: must be a host name or address, without user info (not shown)'),
+    );
   });
 });

@@ -41,7 +41,13 @@ export class HttpCheckpointSink implements CheckpointSink {
     if (!Number.isInteger(timeoutMillis) || timeoutMillis < 1) throw invalid('timeoutMillis must be a positive integer');
     this.#headers = new Headers({ 'content-type': 'application/json' });
     if (url.username !== '' || url.password !== '') {
-      const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64');
+      let user: string;
+      try {
+        user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      } catch {
+        throw invalid('user info is not valid percent-encoding (it is not shown)');
+      }
+      const basic = Buffer.from(user, 'utf8').toString('base64');
       this.#headers.set('authorization', `Basic ${basic}`);
       url.username = '';
       url.password = '';
@@ -73,7 +79,9 @@ export class HttpCheckpointSink implements CheckpointSink {
       await response.arrayBuffer();
     } catch (e) {
       const cause = (e as Error).cause instanceof Error ? `: ${((e as Error).cause as Error).message}` : '';
-      throw new Error(`${this.name}: POST failed: ${(e as Error).message}${cause}`, { cause: e });
+      // fetch's messages name no URL today; should one quote it, its query values are hidden all the same.
+      const reason = `${(e as Error).message}${cause}`.split(this.#url).join(this.name);
+      throw new Error(`${this.name}: POST failed: ${reason}`, { cause: e });
     }
     if (!response.ok) {
       const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed: configure the final URL)' : '';

@@ -14,7 +14,8 @@ const SEVERITY_INFO = 6;
 const MSGID = 'checkpoint';
 
 const optionsSchema = z.object({
-  host: z.string().min(1, 'must not be empty'),
+  // Refused without quoting it: a host holding `@` is most likely a URL's user info, password included.
+  host: z.string().min(1, 'must not be empty').refine((h) => !h.includes('@'), 'must be a host name or address, without user info (not shown)'),
   port: z.number().int().min(1, 'must be a TCP/UDP port (1-65535)').max(65535, 'must be a TCP/UDP port (1-65535)'),
   protocol: z.enum(['tcp', 'udp'], "must be 'tcp' or 'udp'"),
   appName: z.string().regex(/^[\x21-\x7e]{1,48}$/, 'must be 1-48 printable ASCII characters without spaces (RFC 5424 APP-NAME)').default('auditrail'),
