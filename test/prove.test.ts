@@ -267,4 +267,35 @@ describe('auditrail prove and check-proof', () => {
       await t.close();
     }
   });
+
+  it('passes over stored checkpoints larger than the stream or with a note that is none of its checkpoints, and proves against the genuine one', async () => {
+    const genuine = signed.get(`${intact.stream}:14`)!;
+    // Stored by anyone who can write to the store: a checkpoint of 10^12 events signed with another
+    // key (its note parses), and a row of size 16 whose note is not a note at all.
+    const forger = parseSignerKey(generateKeys(KEY_NAME).signerKey);
+    const forged = signCheckpoint(forger, { streamId: intact.stream, origin: checkpointOrigin(KEY_NAME, intact.stream), size: 1e12, root: Buffer.alloc(32, 7) });
+    await store.appendCheckpoints([forged, { ...genuine, size: 16, note: 'not a note', signed_at: forged.signed_at }]);
+    expect((await store.checkpoints({ streamId: intact.stream })).map((c) => c.size)).toEqual([8, 14, 16, 1e12]);
+
+    const e = intact.records[5]!;
+    const made = await cli('prove', e.event_id, '--store', dir, '--json');
+    expect(made.code).toBe(0);
+    const { proof, size } = JSON.parse(made.out) as { proof: string; size: number };
+    expect([size, parseTlogProof(proof).checkpoint, checkEventProof(proof, [parseVerifierKey(keys.verifierKey)]).valid]).toEqual([14, genuine.note, true]);
+    expect((await proveEvent(store, intact.ids[13]!)).ok && (await proveEvent(store, intact.ids[0]!, { size: 8 })).ok).toBe(true);
+
+    // An event no genuine checkpoint covers is still not covered, and the rows passed over are named.
+    const late = intact.records[15]!;
+    expect(await proveEvent(store, late.event_id)).toEqual({
+      ok: false,
+      reason: 'not_covered',
+      message: `Event ${late.event_id} (stream ${intact.stream}, seq 15) is not covered by a checkpoint yet (the latest, of size 14, covers seq 0 to 13); the writer signs one every so many events or seconds (its checkpoint interval): try again after the next one. 2 stored checkpoints that would cover it were passed over: larger than the stream's 16 events, or with a note that is not this stream's checkpoint of that size (run auditrail verify).`,
+    });
+    // Asked for by size, each is refused with why, before anything is read or allocated.
+    const beyond = `Stream ${intact.stream} no longer matches its signed checkpoint of size 1000000000000: it covers 1000000000000 events, but the stream holds seq 0 to 15. The store was altered; run auditrail verify to find what changed. No proof was made.`;
+    expect(await proveEvent(store, e.event_id, { size: 1e12 })).toEqual({ ok: false, reason: 'altered', message: beyond });
+    expect(await proveConsistency(store, intact.stream, 14, 1e12)).toEqual({ ok: false, reason: 'altered', message: beyond });
+    expect(await cli('prove', '--consistency', '--stream', intact.stream, '--from', '8', '--to', '1000000000000', '--store', dir)).toEqual({ code: 1, out: '', err: `auditrail prove: ${beyond}\n` });
+    expect(await proveConsistency(store, intact.stream, 8, 16)).toMatchObject({ ok: false, reason: 'altered', message: expect.stringContaining('size 16: its stored note is not a signed checkpoint') });
+  });
 });

@@ -324,6 +324,11 @@ export class ClickHouseStore implements Store {
     return rows.map((r) => ({ stream_id: r.stream_id, events: Number(r.events), first_seq: Number(r.first_seq), last_seq: Number(r.last_seq) }));
   }
 
+  async streamLength(streamId: string): Promise<number> {
+    const rows = await this.#rows<{ n: string }>(`SELECT if(count() = 0, 0, max(seq) + 1) AS n FROM ${this.database}.events WHERE stream_id = {s:String}`, { s: streamId });
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async readChain(streamId: string, fromSeq: number, toSeq: number, read: ChainRead = 'records'): Promise<ChainRow[]> {
     this.#assertOpen();
     // RowBinary carries the record's exact stored bytes (a tampered record may hold anything) with

@@ -16,7 +16,11 @@ import {
 import type { Store } from './types.js';
 
 export interface ProveOptions {
-  /** Prove against the stored checkpoint of exactly this size. Default: the largest stored one that covers the event. */
+  /**
+   * Prove against the stored checkpoint of exactly this size. Default: the largest stored one that
+   * covers the event, is no larger than the stream, and whose note is the stream's checkpoint of
+   * that size (others are passed over).
+   */
   size?: number;
   /** Leaf hashes read per query. Default 50000. */
   pageSize?: number;
@@ -46,6 +50,10 @@ const fail = (reason: ProveFailure['reason'], message: string): ProveFailure => 
 const altered = (stream: string, size: number, detail: string): ProveFailure =>
   fail('altered', `Stream ${stream} no longer matches its signed checkpoint of size ${size}: ${detail}. The store was altered; run auditrail verify to find what changed. No proof was made.`);
 
+/** A stored checkpoint the stream is too short for: a bogus row, or events removed from its end. */
+const beyond = (stream: string, size: number, events: number): ProveFailure =>
+  altered(stream, size, `it covers ${size} events, but the stream holds ${events === 0 ? 'none' : `seq 0 to ${events - 1}`}`);
+
 /**
  * The proof that event `eventId` is in its stream's log, against a signed checkpoint stored with
  * the stream: the canonical record as stored, its index (seq), its inclusion path, and the
@@ -62,24 +70,47 @@ export async function proveEvent(store: Store, eventId: string, options: ProveOp
   if (at === undefined) return fail('unknown_event', `No stored event has the id ${JSON.stringify(eventId)}.`);
   const { stream_id: stream, seq } = at;
   const what = `Event ${eventId} (stream ${stream}, seq ${seq})`;
-  const stored = await store.checkpoints({ streamId: stream });
-  let chosen: CheckpointRecord | undefined;
+  const [stored, events] = await Promise.all([store.checkpoints({ streamId: stream }), store.streamLength(stream)]);
+  let chosen: CheckpointRecord;
+  let checkpoint: Checkpoint;
   if (options.size !== undefined) {
     if (options.size <= seq) return fail('not_covered', `${what} is not covered by a checkpoint of size ${options.size}, which covers seq 0 to ${options.size - 1}.`);
-    chosen = stored.findLast((c) => c.size === options.size);
-    if (chosen === undefined) return fail('no_checkpoint', `Stream ${stream} has no stored checkpoint of size ${options.size} (${storedSizes(stored)}).`);
+    const sized = stored.filter((c) => c.size === options.size);
+    if (sized.length === 0) return fail('no_checkpoint', `Stream ${stream} has no stored checkpoint of size ${options.size} (${storedSizes(stored)}).`);
+    if (options.size > events) return beyond(stream, options.size, events);
+    const read = latestReadable(sized, stream);
+    if (typeof read === 'string') return altered(stream, options.size, read);
+    [chosen, checkpoint] = read;
   } else {
-    chosen = stored.findLast((c) => c.size > seq);
-    if (chosen === undefined) {
-      const latest = stored.at(-1);
+    // Stored rows are not trusted for their size or their note: the latest that covers the event
+    // and could be the stream's is taken. One larger than the stream (a bogus row, or events cut
+    // from its end, which verify reports) would ask for leaves that do not exist.
+    let passedOver = 0;
+    let latest: CheckpointRecord | undefined;
+    let found: [CheckpointRecord, Checkpoint] | undefined;
+    // Stored by size, then signing time: the latest first.
+    for (const c of [...stored].reverse()) {
+      const read = c.size > events ? 'beyond the stream' : readStored(c, stream);
+      if (typeof read === 'string') {
+        if (c.size > seq) passedOver++;
+        continue;
+      }
+      if (c.size > seq) found = [c, read];
+      else latest = c;
+      break;
+    }
+    if (found === undefined) {
+      const skipped =
+        passedOver === 0
+          ? ''
+          : ` ${passedOver} stored checkpoint${passedOver === 1 ? '' : 's'} that would cover it ${passedOver === 1 ? 'was' : 'were'} passed over: larger than the stream's ${events} events, or with a note that is not this stream's checkpoint of that size (run auditrail verify).`;
       return fail(
         'not_covered',
-        `${what} is not covered by a checkpoint yet${latest === undefined ? '' : ` (the latest, of size ${latest.size}, covers seq 0 to ${latest.size - 1})`}; the writer signs one every so many events or seconds (its checkpoint interval): try again after the next one.`,
+        `${what} is not covered by a checkpoint yet${latest === undefined ? '' : ` (the latest, of size ${latest.size}, covers seq 0 to ${latest.size - 1})`}; the writer signs one every so many events or seconds (its checkpoint interval): try again after the next one.${skipped}`,
       );
     }
+    [chosen, checkpoint] = found;
   }
-  const checkpoint = readStored(chosen, stream);
-  if (typeof checkpoint === 'string') return altered(stream, chosen.size, checkpoint);
   const size = chosen.size;
   const leaves = await readLeaves(store, stream, size, options.pageSize);
   if (typeof leaves === 'string') return altered(stream, size, leaves);
@@ -105,14 +136,15 @@ export async function proveConsistency(store: Store, streamId: string, size1: nu
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 1 || size1 > size2) {
     throw new AuditrailError('INVALID_INPUT', `a consistency proof goes from a size of at least 1 to one at least as large; got ${size1} → ${size2}`);
   }
-  const stored = await store.checkpoints({ streamId });
+  const [stored, events] = await Promise.all([store.checkpoints({ streamId }), store.streamLength(streamId)]);
   const pair: [CheckpointRecord, Checkpoint][] = [];
   for (const size of [size1, size2]) {
-    const record = stored.findLast((c) => c.size === size);
-    if (record === undefined) return fail('no_checkpoint', `Stream ${streamId} has no stored checkpoint of size ${size} (${storedSizes(stored)}).`);
-    const checkpoint = readStored(record, streamId);
-    if (typeof checkpoint === 'string') return altered(streamId, size, checkpoint);
-    pair.push([record, checkpoint]);
+    const sized = stored.filter((c) => c.size === size);
+    if (sized.length === 0) return fail('no_checkpoint', `Stream ${streamId} has no stored checkpoint of size ${size} (${storedSizes(stored)}).`);
+    if (size > events) return beyond(streamId, size, events);
+    const read = latestReadable(sized, streamId);
+    if (typeof read === 'string') return altered(streamId, size, read);
+    pair.push(read);
   }
   const [[oldRecord, oldCheckpoint], [newRecord, newCheckpoint]] = pair as [[CheckpointRecord, Checkpoint], [CheckpointRecord, Checkpoint]];
   const leaves = await readLeaves(store, streamId, size2, options.pageSize);
@@ -123,6 +155,20 @@ export async function proveConsistency(store: Store, streamId: string, size1: nu
     return altered(streamId, size1, `the root of its first ${size1} stored events differs from the signed root`);
   }
   return { ok: true, proof: formatConsistencyProof({ path, oldCheckpoint: oldRecord.note, newCheckpoint: newRecord.note }), stream_id: streamId, size1, size2 };
+}
+
+/**
+ * The latest of these stored checkpoints whose note is the stream's checkpoint of its size, with
+ * what the note states; or, when none is, what is wrong with the latest.
+ */
+function latestReadable(records: readonly CheckpointRecord[], stream: string): [CheckpointRecord, Checkpoint] | string {
+  let problem = 'no stored checkpoint';
+  for (let i = records.length - 1; i >= 0; i--) {
+    const read = readStored(records[i]!, stream);
+    if (typeof read !== 'string') return [records[i]!, read];
+    if (i === records.length - 1) problem = read;
+  }
+  return problem;
 }
 
 function storedSizes(stored: readonly CheckpointRecord[]): string {

@@ -154,6 +154,8 @@ export interface Store extends EventSink {
   /** Events matching the filter in stream order (stream_id, seq), a page at a time; `limit` and `minCost` of the filter are ignored. */
   scan(filter: EventFilter, options?: ScanOptions): Promise<AuditRecord[]>;
   streams(): Promise<StreamSummary[]>;
+  /** A stream's last seq + 1 (0 when it has no event): the most events a checkpoint of it can cover. One primary-key range read. */
+  streamLength(streamId: string): Promise<number>;
   /**
    * Rows of a stream with `fromSeq <= seq < toSeq`, in seq order, for verification: with the raw
    * records (`'records'`, the default), or with the leaf hash the database computes from each
