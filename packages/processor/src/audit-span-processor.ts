@@ -428,8 +428,8 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * What the stream's first event declares about its checkpoints (null when off): a verifier then
-   * knows this stream must have them, signed by this key, and reports their absence.
+   * What the stream's first event declares about its checkpoints (null when off): the origin, the
+   * verifier key and how often, for whoever reads the stream (verify does not act on it yet).
    */
   #checkpointsDeclared(): { every_events: number; every_millis: number; origin: string; verifier_key: string } | null {
     const c = this.#config.checkpoints;
