@@ -58,7 +58,7 @@ describe('the processor signs checkpoints of its stream', () => {
       expect(c.record).toMatchObject({ stream_id: stream, size: c.size, root: c.root, origin: c.origin });
     }
     expect(processor.stats().checkpoints).toMatchObject({ signed: 4, stored: 4, storeFailures: 0, size: 41 });
-    // The stream's first event declares its checkpoints: origin, verifier key, how often.
+    // The stream's first event declares its checkpoints (origin, verifier key, how often): verify holds the stream to it.
     const [first] = await store.scan({}, { limit: 1 });
     expect(first!.data).toMatchObject({ checkpoints: { origin: `audit.example.com/${stream}`, verifier_key: keys.verifierKey, every_events: 10 } });
   });

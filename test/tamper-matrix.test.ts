@@ -34,10 +34,10 @@ let stores = 0;
  * every 4 durable events (written after each request: at sizes 4, 10 and 16) and publishes them
  * to a file.
  */
-async function audited(): Promise<Audited> {
+async function audited(options: { maxQueueSize?: number } = {}): Promise<Audited> {
   const store = await freshStore();
   const publishedFile = join(dir, `checkpoints-${++stores}.jsonl`);
-  const { processor, provider } = auditedApp({ sink: store, tenantId: 'acme', checkpoints: { key: writer.signerKey, everyEvents: 4, sinks: [new FileCheckpointSink(publishedFile)] } });
+  const { processor, provider } = auditedApp({ sink: store, tenantId: 'acme', ...options, checkpoints: { key: writer.signerKey, everyEvents: 4, sinks: [new FileCheckpointSink(publishedFile)] } });
   for (let r = 0; r < 5; r++) {
     await withRequestContext({ requestId: `req-${r}`, userId: `user-${r % 2}` }, async () => {
       await withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, (call) => call.setResponse({ model: 'gpt-4o-mini', usage: { inputTokens: 100 + r, outputTokens: 10 } }));
@@ -135,6 +135,25 @@ describe('tamper matrix: each attack on the embedded engine, and the finding ver
       [target.seq, 'missing'],
     ].sort((a, b) => (a[0] as number) - (b[0] as number)));
     expect(report.erased).toEqual([]);
+  });
+
+  it('delete every stored checkpoint, with no published log at hand → missing (the stream declared them, signed by a trusted key)', async () => {
+    // A queue of 8 bounds one write: past 4 + 8 events a healthy writer has always signed.
+    const { stream, t, verify } = await audited({ maxQueueSize: 8 });
+    expect((await verify({ published: [] })).intact).toBe(true);
+    await t.sql('TRUNCATE TABLE {db}.checkpoints');
+    const report = await verify({ published: [] });
+    expect(report.findings).toEqual([
+      {
+        stream_id: stream,
+        seq: 0,
+        kind: 'missing',
+        detail: '16 events at the end of this stream are covered by no verified checkpoint, though its writer declared one every 4 events signed by audit.example.com (at most 12 unsigned): its checkpoints were removed or never stored; compare with the published ones (--checkpoints)',
+      },
+    ]);
+    // Not without trusted keys (nothing to tell a declaration by the writer from anyone's), and not with the published log (it covers the stream).
+    expect((await verify({ published: [], keys: [] })).intact).toBe(true);
+    expect((await verify()).intact).toBe(true);
   });
 
   it('delete one event → missing', async () => {

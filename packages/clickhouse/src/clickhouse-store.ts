@@ -18,6 +18,7 @@ import type {
   PayloadProblem,
   PayloadProblemOptions,
   RecordedErasure,
+  StreamOpening,
   RequestSummary,
   ScanOptions,
   Store,
@@ -448,6 +449,13 @@ export class ClickHouseStore implements Store {
       observed_at: `${r.at.replace(' ', 'T')}Z`,
       payloads: erasedPayloadsOf({ event_type: r.type, data: dataOf(r.record) }),
     }));
+  }
+
+  async streamOpenings(): Promise<StreamOpening[]> {
+    const rows = await this.#rows<{ stream_id: string; seq: string; record: string }>(
+      `SELECT stream_id, seq, record FROM ${this.database}.events WHERE event_type = 'audit.stream_open' ORDER BY stream_id, seq`,
+    );
+    return rows.map((r) => ({ stream_id: r.stream_id, seq: Number(r.seq), data: dataOf(r.record) }));
   }
 
   async erasePayloads(digests: readonly string[]): Promise<void> {

@@ -13,4 +13,4 @@ export { verifyStore } from './verify-store.js';
 export type { StreamReport, VerifyOptions, VerifyProgress, VerifyReport, VerifyState } from './verify-store.js';
 export { proveConsistency, proveEvent } from './prove.js';
 export type { ConsistencyProofResult, EventProofResult, ProveFailure, ProveOptions } from './prove.js';
-export type { PayloadProblem, PayloadProblemOptions, RecordedErasure } from './types.js';
+export type { PayloadProblem, PayloadProblemOptions, RecordedErasure, StreamOpening } from './types.js';

@@ -124,6 +124,11 @@ export interface RecordedErasure extends StreamPosition {
   payloads: ErasedPayload[];
 }
 
+/** A stream's `audit.stream_open` event: where it is, and the data its writer declared (unchecked JSON). */
+export interface StreamOpening extends StreamPosition {
+  data: unknown;
+}
+
 /** What `readChain` returns per row besides seq and prev_hash. */
 export type ChainRead = 'records' | 'leaf-hashes';
 
@@ -179,6 +184,8 @@ export interface Store extends EventSink {
   payloadProblems(options?: PayloadProblemOptions): Promise<PayloadProblem[]>;
   /** Every erasure and retention purge stored, in stream order, with the payload rows each names. */
   erasures(): Promise<RecordedErasure[]>;
+  /** Every `audit.stream_open` event (through the event_type skip index), with its data. */
+  streamOpenings(): Promise<StreamOpening[]>;
   /**
    * Removes payload rows by digest; events are never touched. Store the `audit.erasure` or
    * `audit.retention_purge` event naming them first (`erasureEvent` of @auditrail/core): a crash in

@@ -1,7 +1,7 @@
-import { type ChainRow, type CheckpointRecord, type Finding, StreamVerifier, type Verifier } from '@auditrail/core';
+import { type ChainRow, type CheckpointRecord, type Finding, parseVerifierKey, StreamVerifier, type Verifier } from '@auditrail/core';
 import { type CheckpointSource, judgeCheckpoints, type TrustedHead } from './verify/checkpoint-judge.js';
 import { MerkleFeed, type VerifiedHead } from './verify/merkle-feed.js';
-import type { ChainRead, PayloadProblem, RecordedErasure, Store, StreamSummary } from './types.js';
+import type { ChainRead, PayloadProblem, RecordedErasure, Store, StreamOpening, StreamSummary } from './types.js';
 
 /** Payload problems listed at most (a store past it has failed verification many times over). */
 const PAYLOAD_PROBLEM_LIMIT = 100_000;
@@ -130,6 +130,8 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
     return { erasures, problems };
   });
   payloadCheck.catch(() => {});
+  const openings = (options.keys ?? []).length > 0 ? store.streamOpenings() : Promise.resolve([]);
+  openings.catch(() => {});
   const totalEvents = streams.reduce((n, s) => n + s.events, 0);
   const findings: Finding[] = [...judged.findings];
   const counts = new Map<string, number>();
@@ -183,6 +185,7 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
     payloadFindings.push({ stream_id: '*', seq: -1, kind: 'missing', detail: `at least ${PAYLOAD_PROBLEM_LIMIT.toLocaleString('en')} payloads are missing or altered; the first ${PAYLOAD_PROBLEM_LIMIT.toLocaleString('en')} (by stream and seq) are listed` });
   }
   findings.push(...payloadFindings);
+  findings.push(...undeclaredGaps(await openings, reports, options.keys ?? []));
   findings.forEach(count);
   return {
     intact: findings.length === 0,
@@ -238,6 +241,42 @@ function judgePayloads(
     }
   }
   return { payloadFindings, erased };
+}
+
+/**
+ * A stream whose first event declares checkpoints every `every_events` events, signed by a trusted
+ * key, cannot honestly end with more than `every_events + max_queue_size` events no verified
+ * checkpoint covers: its writer signs as soon as that many are written, and one write holds at most
+ * its queue. A longer unsigned tail means its checkpoints were removed (or never stored): `missing`.
+ */
+function undeclaredGaps(openings: readonly StreamOpening[], reports: readonly StreamReport[], keys: readonly Verifier[]): Finding[] {
+  const byStream = new Map(reports.map((r) => [r.stream_id, r]));
+  const findings: Finding[] = [];
+  for (const o of openings) {
+    const report = byStream.get(o.stream_id);
+    const data = o.data as { checkpoints?: { every_events?: unknown; verifier_key?: unknown } | null; max_queue_size?: unknown } | undefined;
+    const declared = data?.checkpoints;
+    if (o.seq !== 0 || report === undefined || typeof declared !== 'object' || declared === null) continue;
+    const every = declared.every_events;
+    const queue = data?.max_queue_size;
+    if (typeof every !== 'number' || typeof queue !== 'number' || typeof declared.verifier_key !== 'string') continue;
+    let key: Verifier;
+    try {
+      key = parseVerifierKey(declared.verifier_key);
+    } catch {
+      continue;
+    }
+    if (!keys.some((k) => k.name === key.name && k.hash === key.hash)) continue;
+    const unsigned = report.events - report.checkpoint_size;
+    if (unsigned <= every + queue) continue;
+    findings.push({
+      stream_id: o.stream_id,
+      seq: report.checkpoint_size,
+      kind: 'missing',
+      detail: `${unsigned} events at the end of this stream are covered by no verified checkpoint, though its writer declared one every ${every} events signed by ${key.name} (at most ${every + queue} unsigned): its checkpoints were removed or never stored; compare with the published ones (--checkpoints)`,
+    });
+  }
+  return findings;
 }
 
 function sourcesOf(heads: ReadonlyMap<number, TrustedHead>): string {

@@ -429,7 +429,8 @@ export class AuditSpanProcessor implements SpanProcessor {
 
   /**
    * What the stream's first event declares about its checkpoints (null when off): the origin, the
-   * verifier key and how often, for whoever reads the stream (verify does not act on it yet).
+   * verifier key and how often. With that key trusted, verify reports a stream whose unsigned end
+   * is longer than a healthy writer leaves (every_events + max_queue_size): checkpoints removed.
    */
   #checkpointsDeclared(): { every_events: number; every_millis: number; origin: string; verifier_key: string } | null {
     const c = this.#config.checkpoints;
