@@ -128,9 +128,11 @@ describe('ClickHouseStore on the embedded engine', () => {
     expect(hashed).toEqual(
       w.recent.slice(1, 4).map((s) => {
         const leaf = Buffer.from(leafHash(s.canonical), 'hex');
-        // At odd seqs, the node over this record and the one before, through its prev_hash.
-        const pair = s.record.seq % 2 === 1 ? nodeHash(Buffer.from(s.record.prev_hash, 'hex'), leaf) : undefined;
-        return { seq: s.record.seq, prevHash: s.record.prev_hash, leafHash: leafHash(s.canonical), leaf, pair };
+        // At seq 3 (≡ 3 mod 4), the node over records 0..3, though record 0 is not in the page: its
+        // leaf hash is record 1's prev_hash.
+        const leafOf = (i: number) => Buffer.from(leafHash(w.recent[i]!.canonical), 'hex');
+        const block = s.record.seq === 3 ? nodeHash(nodeHash(leafOf(0), leafOf(1)), nodeHash(leafOf(2), leafOf(3))) : undefined;
+        return { seq: s.record.seq, prevHash: s.record.prev_hash, leafHash: leafHash(s.canonical), leaf, block };
       }),
     );
   });

@@ -78,7 +78,7 @@ describe('StreamVerifier', () => {
   });
 
   it('takes leaf hashes computed elsewhere in place of records; without records a swap can only be called modified', () => {
-    const hashed = (rows: RecordRow[]): ChainRow[] => rows.map((r) => ({ seq: r.seq, prevHash: r.prevHash, leafHash: leafHash(r.record), leaf: Buffer.from(leafHash(r.record), 'hex'), pair: undefined }));
+    const hashed = (rows: RecordRow[]): ChainRow[] => rows.map((r) => ({ seq: r.seq, prevHash: r.prevHash, leafHash: leafHash(r.record), leaf: Buffer.from(leafHash(r.record), 'hex'), block: undefined }));
     expect(verify(hashed(stream()))).toEqual([]);
     const rows = stream();
     rows[5] = rewrite(rows[5]!, (r) => (r['status'] = 'error'));

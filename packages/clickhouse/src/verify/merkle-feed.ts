@@ -15,15 +15,16 @@ export interface VerifiedHead {
  * Feeds a stream's rows, in seq order, into the Merkle tree over its leaf hashes, as long as the
  * rows form an unbroken chain from where it started: at a gap, a second row for one seq, or a
  * broken link, the tree stops (the chain verifier reports why; roots past that point cannot be
- * recomputed from what is stored, and are not compared). Pairs of leaves come as one node when
- * the database computed it (`pair` at each odd seq), after checking the link it rests on.
+ * recomputed from what is stored, and are not compared). An aligned block of four leaves comes as
+ * one node when the database computed it (`block` at each seq ≡ 3 mod 4), used only once the four
+ * rows were taken in order, each linked to the one before.
  */
 export class MerkleFeed {
   readonly tree: TreeChecker;
   #next: number;
   #prevLeafHex: string | undefined;
-  /** The leaf at an even seq, waiting for its odd neighbour (and the node over both). */
-  #held: Uint8Array | undefined;
+  /** Leaves of the current aligned block of four, waiting for its last row (and the node over all four). */
+  readonly #held: Uint8Array[] = [];
   #broken = false;
   readonly #lastLeaves = new Map<number, string>();
 
@@ -40,7 +41,7 @@ export class MerkleFeed {
     return this.#broken;
   }
 
-  /** Rows taken into the tree so far (its size, counting a held leaf). */
+  /** Rows taken into the tree so far (its size, counting held leaves). */
   get size(): number {
     return this.#next;
   }
@@ -56,19 +57,15 @@ export class MerkleFeed {
     }
     const seq = row.seq;
     if (this.#lastLeaves.has(seq + 1)) this.#lastLeaves.set(seq + 1, leafHex);
-    const pair = 'pair' in row ? row.pair : undefined;
-    if (this.#held !== undefined) {
-      // A root wanted between the two leaves needs them one at a time.
-      if (pair !== undefined && this.tree.nextWanted !== seq) this.tree.addSubtree(pair, 2);
-      else {
-        this.tree.addLeaf(this.#held);
-        this.tree.addLeaf(leaf);
-      }
-      this.#held = undefined;
-    } else if (seq % 2 === 0) {
-      this.#held = leaf;
-    } else {
-      this.tree.addLeaf(leaf);
+    this.#held.push(leaf);
+    if (seq % 4 === 3) {
+      const block = 'block' in row ? row.block : undefined;
+      const size = this.tree.size;
+      // The database's node only for a whole aligned block, and no root wanted inside it.
+      const wantedInside = this.tree.nextWanted > size && this.tree.nextWanted < size + 4;
+      if (block !== undefined && this.#held.length === 4 && size % 4 === 0 && !wantedInside) this.tree.addSubtree(block, 4);
+      else for (const h of this.#held) this.tree.addLeaf(h);
+      this.#held.length = 0;
     }
     this.#prevLeafHex = leafHex;
     this.#next = seq + 1;
@@ -89,8 +86,8 @@ export class MerkleFeed {
   }
 
   #stop(): void {
-    if (this.#held !== undefined) this.tree.addLeaf(this.#held);
-    this.#held = undefined;
+    for (const h of this.#held) this.tree.addLeaf(h);
+    this.#held.length = 0;
     this.#broken = true;
   }
 }

@@ -42,9 +42,11 @@ export type ChainRow =
       /** The same 32 bytes. */
       readonly leaf: Uint8Array;
       /**
-       * At an odd seq: SHA-256(0x01 ‖ prev_hash ‖ leaf), the Merkle node over this record and the one
-       * before, as the database computed it. It is that node only while the chain holds (prev_hash is
-       * then the previous record's leaf hash), which the verifier checks before using it.
+       * At a seq ≡ 3 (mod 4): the Merkle node over the four records ending here, as the database
+       * computed it from the rows' own prev_hash (each pair's node is SHA-256(0x01 ‖ prev_hash ‖
+       * leaf) at its odd seq). It is that node only while those four rows are consecutive and the
+       * chain holds (each prev_hash is then the previous record's leaf hash), which the verifier
+       * checks before using it.
        */
-      readonly pair: Uint8Array | undefined;
+      readonly block: Uint8Array | undefined;
     };

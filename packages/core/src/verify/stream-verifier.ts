@@ -50,7 +50,7 @@ export class StreamVerifier {
     if (from !== undefined && from.seq > 0) {
       this.#expected = from.seq;
       this.#groupSeq = from.seq - 1;
-      this.#prev = { row: { seq: from.seq - 1, prevHash: '', leafHash: from.prevLeafHash, leaf: Buffer.from(from.prevLeafHash, 'hex'), pair: undefined }, hash: from.prevLeafHash };
+      this.#prev = { row: { seq: from.seq - 1, prevHash: '', leafHash: from.prevLeafHash, leaf: Buffer.from(from.prevLeafHash, 'hex'), block: undefined }, hash: from.prevLeafHash };
     }
   }
 
