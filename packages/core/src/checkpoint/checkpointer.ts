@@ -1,5 +1,5 @@
 import { AuditrailError } from '../errors.js';
-import { MerkleFrontier } from '../merkle/merkle.js';
+import { TreeChecker } from '../verify/tree-checker.js';
 import { type CheckpointRecord, checkpointOrigin, signCheckpoint } from './checkpoint-record.js';
 import type { Signer } from './note.js';
 
@@ -30,7 +30,8 @@ export class Checkpointer {
   readonly #signer: Signer;
   readonly #streamId: string;
   readonly #everyEvents: number;
-  readonly #frontier = new MerkleFrontier();
+  /** The tree's right edge (number-sized, one-shot hashing: this runs once per sealed event). */
+  readonly #tree = new TreeChecker([]);
   #signed = 0;
   #durable: TreeHead | undefined;
 
@@ -54,12 +55,12 @@ export class Checkpointer {
 
   /** Appends the next record's leaf hash (hex, as the sequencer computes it). */
   append(leafHashHex: string): void {
-    this.#frontier.append(Buffer.from(leafHashHex, 'hex'));
+    this.#tree.addLeaf(Buffer.from(leafHashHex, 'hex'));
   }
 
   /** The tree over every leaf appended so far. */
   head(): TreeHead {
-    return { size: Number(this.#frontier.size), root: this.#frontier.root() };
+    return { size: this.#tree.size, root: this.#tree.root() };
   }
 
   /**

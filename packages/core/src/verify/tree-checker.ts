@@ -5,9 +5,9 @@ import { EMPTY_ROOT, nodeHash } from '../merkle/merkle.js';
 const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
 
 /**
- * Recomputes a stream's Merkle tree (RFC 9162) as its leaves are read in seq order, and keeps its
- * root at each size asked for (the sizes of the stream's checkpoints). Holds only the right edge of
- * the tree. Leaves come one by one, or as the root of a complete, aligned subtree of 2^k leaves
+ * A stream's Merkle tree (RFC 9162) as its leaves come in seq order — the writer's as it seals, the
+ * verifier's as it reads — keeping its root at each size asked for (the sizes of the stream's
+ * checkpoints). Holds only the right edge of the tree. Leaves come one by one, or as the root of a complete, aligned subtree of 2^k leaves
  * that the database computed (`addSubtree`): a verifier then hashes one node per 2^k leaves.
  */
 export class TreeChecker {
@@ -38,7 +38,7 @@ export class TreeChecker {
     }
     const all = new Set(sizes);
     this.#wanted = [...all].filter((s) => s > this.#size).sort((a, b) => a - b);
-    if (all.has(this.#size)) this.#roots.set(this.#size, this.#size === 0 ? Buffer.from(EMPTY_ROOT) : this.#root());
+    if (all.has(this.#size)) this.#roots.set(this.#size, this.root());
   }
 
   get size(): number {
@@ -76,7 +76,7 @@ export class TreeChecker {
     this.#sizes.push(n);
     this.#size += leaves;
     if (this.#size === this.nextWanted) {
-      this.#roots.set(this.#size, this.#root());
+      this.#roots.set(this.#size, this.root());
       this.#edges.set(this.#size, this.#hashes.map((x) => Buffer.from(x)));
       this.#nextWanted++;
     }
@@ -87,7 +87,9 @@ export class TreeChecker {
     return this.#edges.get(size);
   }
 
-  #root(): Buffer {
+  /** MTH of the leaves so far (the empty tree's root at size 0). */
+  root(): Buffer {
+    if (this.#hashes.length === 0) return Buffer.from(EMPTY_ROOT);
     let root = this.#hashes[this.#hashes.length - 1]!;
     for (let i = this.#hashes.length - 2; i >= 0; i--) root = this.#hash(this.#hashes[i]!, root);
     return Buffer.from(root);
