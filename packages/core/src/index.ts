@@ -10,7 +10,7 @@ export type { CostCorrectionData, CostCorrectionInput } from './event/cost-corre
 export type { AuditRecord, JsonValue, PayloadRef, ServiceInfo, UnsealedRecord, Usage } from './event/schema.js';
 export { canonicalJson, canonicalJsonReference } from './canonical.js';
 export { GENESIS_HASH, leafHash } from './chain/leaf-hash.js';
-export { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, MerkleFrontier, nodeHash, rootOf, verifyConsistency, verifyInclusion } from './merkle/merkle.js';
+export { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, nodeHash, rootOf, verifyConsistency, verifyInclusion } from './merkle/merkle.js';
 export type { Hash } from './merkle/merkle.js';
 export { generateKeys, keyHash, openNote, parseSignerKey, parseVerifierKey, signNote } from './checkpoint/note.js';
 export type { NoteSignature, Signer, Verifier } from './checkpoint/note.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, MerkleFrontier, nodeHash, rootOf, verifyConsistency, verifyInclusion } from '../src/index.ts';
+import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHashOf, nodeHash, rootOf, TreeChecker, verifyConsistency, verifyInclusion } from '../src/index.ts';
 import { prng, vectorsFile } from './fixtures.ts';
 
 interface Vectors {
@@ -185,43 +185,43 @@ describe('trees beyond 2^32 leaves', () => {
   });
 });
 
-describe('MerkleFrontier', () => {
+describe('TreeChecker: the right edge of a growing tree (the writer\'s and the verifier\'s)', () => {
   it('gives the root of every size as leaves are appended, and resumes from its stored state', () => {
     const leaves = Array.from({ length: 300 }, (_, i) => leafHashOf(`event ${i}`));
-    const frontier = new MerkleFrontier();
+    const frontier = new TreeChecker([]);
     expect(frontier.root()).toEqual(EMPTY_ROOT);
     for (let i = 0; i < leaves.length; i++) {
-      frontier.append(leaves[i]!);
+      frontier.addLeaf(leaves[i]!);
       expect([i + 1, hex(frontier.root())]).toEqual([i + 1, hex(rootOf(leaves, 0, i + 1))]);
       if (i === 136) {
         // A restart: a new frontier from the stored state goes on the same.
-        const resumed = new MerkleFrontier(frontier.state());
-        for (let j = i + 1; j < leaves.length; j++) resumed.append(leaves[j]!);
+        const resumed = new TreeChecker([], { size: frontier.size, hashes: frontier.edge() });
+        for (let j = i + 1; j < leaves.length; j++) resumed.addLeaf(leaves[j]!);
         expect(resumed.root()).toEqual(rootOf(leaves));
-        expect(resumed.size).toBe(300n);
+        expect(resumed.size).toBe(300);
       }
     }
-    expect(frontier.state().hashes).toHaveLength(4); // 300 = 256 + 32 + 8 + 4
+    expect(frontier.edge()).toHaveLength(4); // 300 = 256 + 32 + 8 + 4
   });
 
   it('matches the standard roots, and refuses a state that cannot be', () => {
-    const f = new MerkleFrontier();
+    const f = new TreeChecker([]);
     for (const [i, leaf] of leaves.entries()) {
-      f.append(leaf);
+      f.addLeaf(leaf);
       expect(hex(f.root())).toBe(v.roots.find((r) => r.tree_size === i + 1)!.root_hex);
     }
-    expect(() => new MerkleFrontier({ size: 3, hashes: [leaves[0]!] })).toThrow(RangeError);
-    expect(() => new MerkleFrontier({ size: 2, hashes: [Buffer.alloc(31)] })).toThrow(RangeError);
+    expect(() => new TreeChecker([], { size: 3, hashes: [leaves[0]!] })).toThrow(RangeError);
+    expect(() => new TreeChecker([], { size: 2, hashes: [Buffer.alloc(31)] })).toThrow(RangeError);
   });
 
   it('grows past 2^32 leaves from a stored state (a tree of identical leaves)', () => {
     const h = [leafHashOf('the same leaf')];
     for (let k = 1; k <= 40; k++) h.push(nodeHash(h[k - 1]!, h[k - 1]!));
-    const f = new MerkleFrontier({ size: 2n ** 40n - 1n, hashes: h.slice(0, 40).reverse() });
-    f.append(h[0]!);
-    expect(f.size).toBe(2n ** 40n);
+    const f = new TreeChecker([], { size: 2 ** 40 - 1, hashes: h.slice(0, 40).reverse() });
+    f.addLeaf(h[0]!);
+    expect(f.size).toBe(2 ** 40);
     expect(f.root()).toEqual(h[40]);
-    f.append(h[0]!);
+    f.addLeaf(h[0]!);
     expect(f.root()).toEqual(nodeHash(h[40]!, h[0]!));
   });
 });

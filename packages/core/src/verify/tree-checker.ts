@@ -77,9 +77,14 @@ export class TreeChecker {
     this.#size += leaves;
     if (this.#size === this.nextWanted) {
       this.#roots.set(this.#size, this.root());
-      this.#edges.set(this.#size, this.#hashes.map((x) => Buffer.from(x)));
+      this.#edges.set(this.#size, this.edge());
       this.#nextWanted++;
     }
+  }
+
+  /** The right edge of the tree now: its complete subtrees' roots, largest first (what `resume` takes). */
+  edge(): Buffer[] {
+    return this.#hashes.map((x) => Buffer.from(x));
   }
 
   /** The right edge of the tree at a wanted size reached (to resume from it later). */
